@@ -1,0 +1,37 @@
+#pragma once
+
+#include <type_traits>
+
+#include <tapeless/checks.hpp>
+#include <tapeless/node/expr.hpp>
+#include <tapeless/node/poisoned.hpp>
+
+// What every binary builder does before it makes a node: check the operands
+// where the user wrote them, and after a failed check stand a poisoned
+// operand in, so the rest of the user's code still compiles (one error).
+namespace tapeless::detail {
+
+template <class Op, Expression A, Expression B>
+constexpr auto binary(const A& a, const B& b) {
+  using SA = typename A::scalar;
+  using SB = typename B::scalar;
+  if constexpr (!check::scalars_match<SA, SB>::value)
+    return make_expr(Op{}, a, poisoned<SA, A::rows, A::cols>{});
+  else
+    return make_expr(Op{}, a, b);
+}
+
+template <class Op, Expression A, Expression B>
+constexpr auto elementwise(const A& a, const B& b) {
+  using shapes = check::shapes_match<Op, shape<A::rows, A::cols>, shape<B::rows, B::cols>>;
+  if constexpr (!shapes::value)
+    return make_expr(Op{}, a, poisoned<typename A::scalar, A::rows, A::cols>{});
+  else
+    return binary<Op>(a, b);
+}
+
+// A number used as a constant in an expression, as the expression's scalar.
+template <class T>
+concept Arithmetic = std::is_arithmetic_v<T>;
+
+}  // namespace tapeless::detail

@@ -1,0 +1,207 @@
+#pragma once
+
+#include <boost/hana/flatten.hpp>
+#include <boost/hana/filter.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+#include <boost/hana/transform.hpp>
+#include <boost/hana/unpack.hpp>
+
+#include <string>
+
+#include <tapeless/checks.hpp>
+#include <tapeless/graph/dag.hpp>
+#include <tapeless/graph/reachability.hpp>
+#include <tapeless/model.hpp>
+#include <tapeless/node/input.hpp>
+#include <tapeless/node/parameter.hpp>
+#include <tapeless/ops/sum.hpp>
+#include <tapeless/schedule/program.hpp>
+
+// The entry points: tl::gradient (a loss and what to differentiate it with
+// respect to) and tl::evaluate (any expression, no gradient). Both check the
+// request, then compile it into a schedule::program.
+namespace tapeless {
+
+namespace hana = boost::hana;
+
+// Opt-in, as the first argument of tl::gradient: requested parameters the
+// loss does not depend on get zero gradients instead of a compile error
+// (for generic code that requests whole models).
+struct unconnected_as_zero_t {
+  explicit unconnected_as_zero_t() = default;
+};
+inline constexpr unconnected_as_zero_t unconnected_as_zero{};
+
+namespace detail {
+
+// The leaves a gradient argument stands for, as a hana tuple of types; an
+// empty tuple and `false` for anything that cannot be differentiated.
+template <class T>
+struct wrt_leaves {
+  static constexpr bool valid = false;
+  using type = hana::tuple<>;
+};
+template <class Id, class S, int R, int C>
+struct wrt_leaves<parameter<Id, S, R, C>> {
+  static constexpr bool valid = true;
+  using type = hana::tuple<hana::type<parameter_ref<Id, S, R, C>>>;
+};
+template <class Id, class S, int R, int C>
+struct wrt_leaves<parameter_ref<Id, S, R, C>> : wrt_leaves<parameter<Id, S, R, C>> {};
+template <class Tag, class S, int F, int B>
+struct wrt_leaves<input_leaf<Tag, S, F, B, true>> {
+  static constexpr bool valid = true;
+  using type = hana::tuple<hana::type<input_leaf<Tag, S, F, B, true>>>;
+};
+template <class M, std::size_t I, class S, int In, int Out, class A>
+struct wrt_leaves<dense_layer<M, I, S, In, Out, A>> {
+  static constexpr bool valid = true;
+  using type = hana::tuple<hana::type<parameter_ref<param<M, I, weight>, S, In, Out>>,
+                           hana::type<parameter_ref<param<M, I, bias>, S, 1, Out>>>;
+};
+template <class Tag, class S, class... L>
+struct wrt_leaves<model<Tag, S, L...>> {
+  template <std::size_t... I>
+  static auto all(std::index_sequence<I...>) {
+    return hana::flatten(hana::make_tuple(
+        typename wrt_leaves<std::remove_cvref_t<decltype(std::declval<model<Tag, S, L...>&>()
+                                                             .template layer<I>())>>::type{}...));
+  }
+  static constexpr bool valid = true;
+  using type = decltype(all(std::index_sequence_for<L...>{}));
+};
+
+// A leaf's identity (a parameter's `param` id, a variable's own type).
+template <class Leaf>
+using id_of = typename graph::leaf_key<Leaf>::type;
+
+// The request: every argument's leaves, each once, in argument order.
+template <class... Leaves>
+struct unique_request {
+  template <std::size_t I, class L>
+  static auto keep() {
+    if constexpr (graph::index_of<id_of<L>, id_of<Leaves>...>() == I)
+      return hana::tuple_t<L>;
+    else
+      return hana::tuple<>{};
+  }
+  template <std::size_t... I>
+  static auto pick(std::index_sequence<I...>) {
+    return hana::flatten(hana::make_tuple(keep<I, Leaves>()...));
+  }
+  using type = typename decltype(hana::unpack(pick(std::index_sequence_for<Leaves...>{}),
+                                              hana::template_<request>))::type;
+};
+
+template <class... Wrt>
+using request_of = typename decltype(hana::unpack(
+    hana::flatten(hana::make_tuple(typename wrt_leaves<Wrt>::type{}...)),
+    hana::template_<unique_request>))::type::type;
+
+// The requested leaves the loss does not depend on, by reason, as the checks
+// that report them.
+template <class Facts, class... L>
+auto unused_ids() {
+  return (graph::list<>{} + ... + graph::keep_if<!graph::uses_v<Facts, L>, id_of<L>>{});
+}
+template <class Facts, class... L>
+auto stopped_ids() {
+  return (graph::list<>{} + ... +
+          graph::keep_if<graph::uses_v<Facts, L> && !graph::connects_v<Facts, L>, id_of<L>>{});
+}
+
+template <class Loss, class Request>
+struct connectivity;
+template <class Loss, class... L>
+struct connectivity<Loss, request<L...>> {
+  using facts = graph::analysis<Loss, L...>;
+  using not_used = typename graph::apply<check::loss_uses_parameters,
+                                         decltype(unused_ids<facts, L...>())>::type;
+  using only_through_stop_gradient =
+      typename graph::apply<check::loss_uses_parameters_past_stop_gradient,
+                            decltype(stopped_ids<facts, L...>())>::type;
+};
+
+template <bool Lenient, class Loss, class... Wrt>
+auto gradient_program(const Loss& loss) {
+  if constexpr (!check::loss_is_scalar<shape<Loss::rows, Loss::cols>>::value) {
+    // Carry on with the sum, so that the check above is the only error.
+    return gradient_program<Lenient, decltype(sum(loss)), Wrt...>(sum(loss));
+  } else {
+    // Invalid arguments stand for no leaves; their checks report them.
+    static_assert((check::enforce<check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>> &&
+                   ...));
+    using R = request_of<Wrt...>;
+    if constexpr (Lenient) {
+      return schedule::program<Loss, R, true>(loss);
+    } else {
+      using C = connectivity<Loss, R>;
+      constexpr bool connected =
+          C::not_used::value & C::only_through_stop_gradient::value;  // both reported
+      if constexpr (connected)
+        return schedule::program<Loss, R, false>(loss);
+      else
+        return schedule::program<Loss, R, true>(loss);
+    }
+  }
+}
+
+}  // namespace detail
+
+// The gradient of a scalar loss with respect to parameters, layers, models
+// and tl::variable inputs, in any mix, compiled into one forward and one
+// reverse sweep. A request the loss does not depend on does not compile; the
+// error names the parameters and says why.
+//
+//   auto step = tl::gradient(loss, encoder, head);
+//   const auto& g = step(tl::feed(x, X), tl::feed(t, T));
+//   g.loss();  g[encoder.layer<0>().weight];
+template <Expression Loss, class... Wrt>
+auto gradient(const Loss& loss, const Wrt&...) {
+  return detail::gradient_program<false, Loss, std::remove_cvref_t<Wrt>...>(loss);
+}
+
+// The same, with zero gradients for requested leaves the loss does not
+// depend on.
+template <Expression Loss, class... Wrt>
+auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&...) {
+  return detail::gradient_program<true, Loss, std::remove_cvref_t<Wrt>...>(loss);
+}
+
+// A program that computes an expression's value only (predictions, metrics).
+template <Expression E>
+auto evaluate(const E& e) {
+  return schedule::program<E, request<>, false>(e);
+}
+
+// Data for an input, for one run of a program: a contiguous column-major
+// Eigen matrix (or Map) of the input's scalar type, read in place.
+template <class Tag, class S, int F, int B, bool D, class Derived>
+  requires requires(const Derived& d) { d.data(); }
+feed_t<input_leaf<Tag, S, F, B, D>> feed(const input_leaf<Tag, S, F, B, D>&,
+                                         const Eigen::DenseBase<Derived>& data) {
+  using leaf = input_leaf<Tag, S, F, B, D>;
+  constexpr bool ok =
+      check::feed_scalar_matches<leaf, typename Derived::Scalar>::value &&
+      check::feed_columns_match<leaf, found<Derived::ColsAtCompileTime>>::value;
+  const Derived& d = data.derived();
+  if constexpr (!ok) {
+    return {nullptr, 0, F};
+  } else {
+    if (d.cols() != F)
+      throw shape_error("tapeless: feed: the data has " + std::to_string(d.cols()) +
+                        " columns and the input has " + std::to_string(F) + " features");
+    if (B != dynamic && d.rows() != B)
+      throw shape_error("tapeless: feed: the data has " + std::to_string(d.rows()) +
+                        " rows and the input's batch is " + std::to_string(B));
+    const bool contiguous = Derived::IsRowMajor
+                                ? (d.rows() <= 1 || d.cols() <= 1)
+                                : (d.innerStride() == 1 && (d.cols() <= 1 || d.outerStride() == d.rows()));
+    if (!contiguous)
+      throw shape_error("tapeless: feed: the data must be one contiguous column-major block");
+    return {d.data(), d.rows(), d.cols()};
+  }
+}
+
+}  // namespace tapeless

@@ -1,0 +1,237 @@
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/flatten.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+
+#include <tapeless/node/expr.hpp>
+#include <tapeless/node/input.hpp>
+#include <tapeless/node/parameter.hpp>
+#include <tapeless/node/poisoned.hpp>
+
+// From an expression type to its DAG: the distinct nodes in topological
+// order (operands before their users), each with the positions of its
+// operands. This is where `(y - t) * (y - t)` becomes one `y - t` node used
+// twice, and where a layer applied twice shares its parameters.
+//
+// Identity. A leaf is identified by what it reads: a parameter by its `param`
+// id, an input by its type. An interior node whose subtree holds no run-time
+// value (every op but `scale`) computes the same thing wherever its type
+// appears, so its type is its identity. A node that holds a run-time value
+// is identified by its position (its path from the root), so that `2 * y`
+// and `3 * y` are never merged.
+namespace tapeless::graph {
+
+namespace hana = boost::hana;
+
+template <std::size_t... I>
+using path = std::index_sequence<I...>;
+
+// The identity of a node that carries a run-time value.
+template <class Path>
+struct at_path {};
+
+template <class N>
+inline constexpr bool is_pure_v = true;
+template <class Op, class... C>
+inline constexpr bool is_pure_v<expr<Op, C...>> = std::is_empty_v<Op> && (is_pure_v<C> && ...);
+
+template <class Leaf>
+struct leaf_key {
+  using type = Leaf;
+};
+template <class Id, class S, int R, int C>
+struct leaf_key<parameter_ref<Id, S, R, C>> {
+  using type = Id;
+};
+
+template <class N, class Path>
+struct key_of {
+  using type = std::conditional_t<is_pure_v<N>, N, at_path<Path>>;
+};
+template <class N, class Path>
+  requires(!is_expr_v<N>)
+struct key_of<N, Path> : leaf_key<N> {};
+
+template <class N, class Path>
+using key_t = typename key_of<N, Path>::type;
+
+// One appearance of a node in the tree: its identity, its type, where it is
+// (to reach its run-time object), and its operands' identities.
+template <class Key, class Node, class Path, class... ChildKeys>
+struct occurrence {
+  using key = Key;
+  using node = Node;
+  using where = Path;
+  static constexpr std::size_t arity = sizeof...(ChildKeys);
+};
+
+// All appearances in post-order (operands first), as a hana::tuple of types.
+template <class N, class Path>
+struct flatten {
+  using type = hana::tuple<hana::type<occurrence<key_t<N, Path>, N, Path>>>;
+};
+
+template <class Op, class... C, std::size_t... P>
+struct flatten<expr<Op, C...>, path<P...>> {
+  template <std::size_t... I>
+  static auto all(std::index_sequence<I...>) {
+    using self = occurrence<key_t<expr<Op, C...>, path<P...>>, expr<Op, C...>, path<P...>,
+                            key_t<C, path<P..., I>>...>;
+    return hana::flatten(hana::make_tuple(typename flatten<C, path<P..., I>>::type{}...,
+                                          hana::tuple_t<self>));
+  }
+  using type = decltype(all(std::index_sequence_for<C...>{}));
+};
+
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+// A plain pack of types, for pattern matching: hana::type<T> is an alias of
+// an unnamed nested class, so hana::tuple<hana::type<T>...> cannot be
+// matched by a partial specialisation.
+template <class... T>
+struct list {};
+
+template <class Types>
+struct to_list_of;
+template <class... T>
+struct to_list_of<hana::tuple<T...>> {
+  using type = list<typename T::type...>;
+};
+template <class Types>
+using to_list = typename to_list_of<Types>::type;
+
+// Concatenation: `(list<>{} + ... + keep_if<test<T>, T>{})` keeps the types
+// of a pack that pass a test, in order.
+template <class... A, class... B>
+constexpr list<A..., B...> operator+(list<A...>, list<B...>) {
+  return {};
+}
+
+template <bool Keep, class T>
+using keep_if = std::conditional_t<Keep, list<T>, list<>>;
+
+// F<T...> for list<T...>: how a filtered list becomes a check's culprits.
+template <template <class...> class F, class List>
+struct apply;
+template <template <class...> class F, class... T>
+struct apply<F, list<T...>> {
+  using type = F<T...>;
+};
+
+// Position of the first K in Ks..., or npos.
+template <class K, class... Ks>
+constexpr std::size_t index_of() {
+  constexpr bool hit[] = {false, std::is_same_v<K, Ks>...};
+  for (std::size_t i = 0; i < sizeof...(Ks); ++i)
+    if (hit[i + 1]) return i;
+  return npos;
+}
+
+// What the analysis and the schedule need to know of one distinct node.
+template <std::size_t MaxArity>
+struct node_info {
+  std::size_t arity = 0;
+  std::array<std::size_t, MaxArity> child{};
+  bool blocks = false;  // no gradient flows to the operands (stop_gradient)
+};
+
+template <class Op>
+constexpr bool blocks_gradient() {
+  if constexpr (requires { Op::blocks_gradient; })
+    return Op::blocks_gradient;
+  else
+    return false;
+}
+
+template <class Occurrences>
+struct dag_of;
+
+template <class... Occ>
+struct dag_of<list<Occ...>> {
+  static constexpr std::size_t appearances = sizeof...(Occ);
+
+  // Whether appearance i is the first of its identity.
+  static constexpr std::array<bool, appearances> first = [] {
+    std::array<bool, appearances> out{};
+    std::size_t i = 0;
+    ((out[i] = index_of<typename Occ::key, typename Occ::key...>() == i, ++i), ...);
+    return out;
+  }();
+
+  static constexpr std::size_t size = [] {
+    std::size_t n = 0;
+    for (bool f : first) n += f;
+    return n;
+  }();
+
+  // Appearance index of each distinct node, in topological order.
+  static constexpr std::array<std::size_t, size> picked = [] {
+    std::array<std::size_t, size> out{};
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < appearances; ++i)
+      if (first[i]) out[n++] = i;
+    return out;
+  }();
+
+  using all = hana::tuple<hana::type<Occ>...>;
+
+  template <std::size_t K>
+  using node = typename decltype(+hana::at_c<picked[K]>(all{}))::type;
+
+  template <class Seq>
+  struct distinct_keys;
+  template <std::size_t... K>
+  struct distinct_keys<std::index_sequence<K...>> {
+    // Position of a node identity among the distinct nodes, or npos.
+    template <class Key>
+    static constexpr std::size_t find = index_of<Key, typename node<K>::key...>();
+  };
+  using keys = distinct_keys<std::make_index_sequence<size>>;
+
+  template <class Key>
+  static constexpr std::size_t index_of_key = keys::template find<Key>;
+
+  static constexpr std::size_t max_arity = std::max({std::size_t{1}, Occ::arity...});
+
+  template <class O>
+  struct operands;
+  template <class K, class N, class P, class... CK>
+  struct operands<occurrence<K, N, P, CK...>> {
+    static constexpr node_info<max_arity> info() {
+      node_info<max_arity> out;
+      out.arity = sizeof...(CK);
+      std::size_t j = 0;
+      ((out.child[j++] = index_of_key<CK>), ...);
+      if constexpr (is_expr_v<N>) out.blocks = blocks_gradient<typename N::op_type>();
+      return out;
+    }
+  };
+
+  static constexpr auto infos = []<std::size_t... K>(std::index_sequence<K...>) {
+    return std::array<node_info<max_arity>, size>{operands<node<K>>::info()...};
+  }(std::make_index_sequence<size>{});
+};
+
+// The DAG of an expression type.
+template <class Expr>
+using dag = dag_of<to_list<typename flatten<Expr, path<>>::type>>;
+
+// The run-time object at a path inside an expression.
+template <class Node>
+constexpr const Node& at(const Node& n, path<>) {
+  return n;
+}
+template <class Node, std::size_t P0, std::size_t... P>
+constexpr const auto& at(const Node& n, path<P0, P...>) {
+  return at(std::get<P0>(n.children), path<P...>{});
+}
+
+}  // namespace tapeless::graph

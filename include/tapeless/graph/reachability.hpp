@@ -1,0 +1,105 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include <tapeless/graph/dag.hpp>
+
+// Which nodes a gradient request touches. Given the DAG and the requested
+// leaves, a node *depends* on the request if a gradient-carrying path leads
+// from a requested leaf to it, and is *needed* if it also lies on such a path
+// from the root (the loss): exactly the nodes the reverse sweep visits.
+// Everything else is skipped at compile time: asking for one model's
+// parameters never computes another's.
+namespace tapeless::graph {
+
+// How one operand of one node receives that node's pullback. The reverse
+// sweep visits users in a fixed order, so the first contribution to each
+// adjoint is known statically and assigns; later ones accumulate. A node that
+// uses the same operand twice (y * y) zeroes it first, because an op may
+// write its operands' pullbacks in any order.
+enum class contribution : unsigned char { none, assign, accumulate, zero_then_accumulate };
+
+template <std::size_t N, std::size_t A>
+struct plan {
+  std::array<bool, N> depends{};
+  std::array<bool, N> needed{};
+  std::array<std::array<contribution, A>, N> mode{};
+};
+
+template <std::size_t N, std::size_t A>
+constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
+                               const std::array<bool, N>& requested) {
+  plan<N, A> p;
+  for (std::size_t k = 0; k < N; ++k) {
+    bool d = requested[k];
+    if (!nodes[k].blocks)
+      for (std::size_t j = 0; j < nodes[k].arity; ++j) d = d || p.depends[nodes[k].child[j]];
+    p.depends[k] = d;
+  }
+  if constexpr (N > 0) p.needed[N - 1] = p.depends[N - 1];
+  std::array<bool, N> seen{};
+  for (std::size_t k = N; k-- > 0;) {
+    if (!p.needed[k] || nodes[k].blocks) continue;
+    for (std::size_t j = 0; j < nodes[k].arity; ++j) {
+      const std::size_t c = nodes[k].child[j];
+      if (!p.depends[c]) continue;
+      p.needed[c] = true;
+      if (seen[c]) {
+        p.mode[k][j] = contribution::accumulate;
+        continue;
+      }
+      bool repeated = false;
+      for (std::size_t i = j + 1; i < nodes[k].arity; ++i) repeated = repeated || nodes[k].child[i] == c;
+      p.mode[k][j] = repeated ? contribution::zero_then_accumulate : contribution::assign;
+      seen[c] = true;
+    }
+  }
+  return p;
+}
+
+// The plan of a DAG for requested node identities, computed once per
+// request (a variable template is instantiated once; a call is evaluated
+// again wherever it appears).
+template <class Dag, class... Keys>
+constexpr auto plan_for() {
+  std::array<bool, Dag::size> requested{};
+  (
+      [&] {
+        constexpr std::size_t k = Dag::template index_of_key<Keys>;
+        if constexpr (k != npos) requested[k] = true;
+      }(),
+      ...);
+  return make_plan(Dag::infos, requested);
+}
+
+template <class Dag, class... Keys>
+inline constexpr auto plan_of = plan_for<Dag, Keys...>();
+
+// Everything a request needs to know about an expression: its DAG, its plan,
+// and where each requested leaf stands.
+template <class Expr, class... Requested>
+struct analysis {
+  using dag = graph::dag<Expr>;
+  static constexpr auto& plan = plan_of<dag, key_t<Requested, path<>>...>;
+
+  // Position of a leaf (parameter_ref or input type) among the distinct
+  // nodes, or npos if the expression does not read it.
+  template <class Leaf>
+  static constexpr std::size_t index = dag::template index_of_key<typename leaf_key<Leaf>::type>;
+  template <class Leaf>
+  static constexpr bool uses = index<Leaf> != npos;
+  // Whether gradient flows from the leaf to the root.
+  template <class Leaf>
+  static constexpr bool connects = uses<Leaf> && plan.needed[index<Leaf>];
+};
+
+// The same facts at namespace scope: naming a member variable template of a
+// dependent type inside a pack expansion crashes g++ 12 (internal compiler
+// error in coerce_template_parms).
+template <class Facts, class Leaf>
+inline constexpr bool uses_v = Facts::template uses<Leaf>;
+template <class Facts, class Leaf>
+inline constexpr bool connects_v = Facts::template connects<Leaf>;
+
+}  // namespace tapeless::graph

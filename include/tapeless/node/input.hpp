@@ -1,0 +1,44 @@
+#pragma once
+
+#include <type_traits>
+
+#include <tapeless/kernels/storage.hpp>
+
+namespace tapeless {
+
+// A placeholder for data fed when a program runs: `Features` columns, and a
+// batch of `Batch` rows (`dynamic`: given by the data at each call). Its tag
+// type names it in diagnostics. A `variable` is an input the loss can be
+// differentiated with respect to (what `tape.watch(x)` is for); a plain
+// `input` is data and is never differentiated.
+template <class Tag, class S, int Features, int Batch, bool Differentiable>
+struct input_leaf {
+  using tapeless_node = void;
+  using tag = Tag;
+  using scalar = S;
+  static constexpr int rows = Batch;
+  static constexpr int cols = Features;
+  static constexpr bool differentiable = Differentiable;
+};
+
+template <class Tag, class S, int Features, int Batch = dynamic>
+using input = input_leaf<Tag, S, Features, Batch, false>;
+
+template <class Tag, class S, int Features, int Batch = dynamic>
+using variable = input_leaf<Tag, S, Features, Batch, true>;
+
+template <class T>
+inline constexpr bool is_input_v = false;
+template <class Tag, class S, int F, int B, bool D>
+inline constexpr bool is_input_v<input_leaf<Tag, S, F, B, D>> = true;
+
+// Data bound to an input for one run: a column-major block read in place.
+template <class Leaf>
+struct feed_t {
+  using leaf = Leaf;
+  const typename Leaf::scalar* data;
+  Eigen::Index rows;
+  Eigen::Index cols;
+};
+
+}  // namespace tapeless

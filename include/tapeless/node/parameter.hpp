@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <tapeless/detail/type_name.hpp>
+#include <tapeless/kernels/storage.hpp>
+
+namespace tapeless {
+
+// The two kinds of parameter a Dense layer has.
+struct weight {
+  static constexpr const char* name = "W";
+};
+struct bias {
+  static constexpr const char* name = "b";
+};
+
+// The identity of one parameter: model tag, layer index, kind. Diagnostics
+// name a parameter by this type, e.g. `tapeless::param<c, 0, tapeless::weight>`.
+template <class Model, std::size_t Layer, class Kind>
+struct param {
+  using model = Model;
+  static constexpr std::size_t layer = Layer;
+  using kind = Kind;
+
+  // "c.layer0.W": the model's name, the layer index and W or b.
+  static std::string name() {
+    return std::string(detail::type_name<Model>()) + ".layer" + std::to_string(Layer) + "." +
+           Kind::name;
+  }
+};
+
+template <class Id, class S, int R, int C>
+struct parameter_ref;
+
+// A trainable matrix owned by a model's layer. Its storage never moves while
+// the model lives; expressions refer to it through `parameter_ref`.
+template <class Id, class S, int R, int C>
+struct parameter {
+  using id = Id;
+  using scalar = S;
+  static constexpr int rows = R;
+  static constexpr int cols = C;
+  using matrix_type = kernels::matrix<S, R, C>;
+
+  matrix_type value = matrix_type::Zero(R, C);
+
+  static std::string name() { return Id::name(); }
+  parameter_ref<Id, S, R, C> ref() const { return {this}; }
+};
+
+// The leaf of an expression that reads a parameter. Its node identity is the
+// parameter's `Id`; the pointer is checked to agree across the graph when a
+// program is built.
+template <class Id, class S, int R, int C>
+struct parameter_ref {
+  using tapeless_node = void;
+  using id = Id;
+  using scalar = S;
+  static constexpr int rows = R;
+  static constexpr int cols = C;
+
+  const parameter<Id, S, R, C>* target;
+
+  const auto& value() const { return target->value; }
+  static std::string name() { return Id::name(); }
+};
+
+template <class T>
+inline constexpr bool is_parameter_ref_v = false;
+template <class Id, class S, int R, int C>
+inline constexpr bool is_parameter_ref_v<parameter_ref<Id, S, R, C>> = true;
+
+}  // namespace tapeless

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <tapeless/kernels/storage.hpp>
+
+// How an op's result shape follows from its operands': statically (rows may
+// be `dynamic`) and at run time, where dynamic batch sizes are compared. The
+// static comparisons that users can get wrong are checked where the
+// expression is built (see checks.hpp), so these rules assume valid operands.
+namespace tapeless {
+
+// Thrown when run-time sizes disagree: two dynamic batches of different size,
+// or data fed with the wrong number of rows or columns.
+struct shape_error : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+namespace shape_rules {
+
+// The static row count of operands combined elementwise: the fixed one if any.
+template <int... R>
+inline constexpr int common_rows = [] {
+  int out = dynamic;
+  ((out = (R != dynamic ? R : out)), ...);
+  return out;
+}();
+
+// All operands have one shape, and so has the result.
+struct elementwise {
+  template <class... C>
+  struct of {
+    static constexpr int rows = common_rows<C::rows...>;
+    static constexpr int cols = (C::cols, ...);
+  };
+  template <class... Index>
+  static Eigen::Index runtime_rows(std::string_view op, Eigen::Index first, Index... rest) {
+    if (((rest != first) || ...))
+      throw shape_error("tapeless: " + std::string(op) +
+                        ": the operands' batch sizes (rows) differ at run time");
+    return first;
+  }
+};
+
+// The result has the shape of the first operand.
+struct like_first {
+  template <class First, class...>
+  struct of {
+    static constexpr int rows = First::rows;
+    static constexpr int cols = First::cols;
+  };
+  template <class... Index>
+  static Eigen::Index runtime_rows(std::string_view, Eigen::Index first, Index...) {
+    return first;
+  }
+};
+
+// A 1x1 result (reductions, losses) of operands that share one shape.
+struct scalar {
+  template <class...>
+  struct of {
+    static constexpr int rows = 1;
+    static constexpr int cols = 1;
+  };
+  template <class... Index>
+  static Eigen::Index runtime_rows(std::string_view op, Index... operands) {
+    elementwise::runtime_rows(op, operands...);
+    return 1;
+  }
+};
+
+}  // namespace shape_rules
+}  // namespace tapeless

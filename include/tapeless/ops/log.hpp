@@ -1,0 +1,31 @@
+#pragma once
+
+#include <tapeless/node/expr.hpp>
+#include <tapeless/node/shape.hpp>
+
+namespace tapeless {
+namespace ops {
+
+// y = ln x;  dx = g / x.
+struct log {
+  static constexpr std::string_view name = "log";
+  using shape_rule = shape_rules::like_first;
+
+  template <class Y, class X>
+  void forward(Y& y, const X& x) const {
+    y.array() = x.array().log();
+  }
+  template <class G, class Y, class X, class SX>
+  void backward(G& g, const Y&, const X& x, SX sx) const {
+    sx(g.array() / x.array());
+  }
+};
+
+}  // namespace ops
+
+template <Expression X>
+constexpr auto log(const X& x) {
+  return make_expr(ops::log{}, x);
+}
+
+}  // namespace tapeless

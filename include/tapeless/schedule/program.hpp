@@ -1,0 +1,303 @@
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/for_each.hpp>
+
+#include <tapeless/checks.hpp>
+#include <tapeless/graph/dag.hpp>
+#include <tapeless/graph/reachability.hpp>
+#include <tapeless/kernels/sink.hpp>
+#include <tapeless/node/input.hpp>
+#include <tapeless/node/parameter.hpp>
+#include <tapeless/node/poisoned.hpp>
+#include <tapeless/schedule/workspace.hpp>
+
+namespace tapeless {
+
+// The leaves a program differentiates with respect to (parameter_ref or
+// variable types), in request order.
+template <class... Leaves>
+struct request {};
+
+namespace schedule {
+
+namespace hana = boost::hana;
+
+template <class Op>
+constexpr bool forwards_value() {
+  if constexpr (requires { Op::forwards_value; })
+    return Op::forwards_value;
+  else
+    return false;
+}
+
+// What a user names when reading a gradient: a parameter (or a reference to
+// one) or a variable.
+template <class T>
+struct leaf_of {
+  using type = T;
+};
+template <class Id, class S, int R, int C>
+struct leaf_of<parameter<Id, S, R, C>> {
+  using type = parameter_ref<Id, S, R, C>;
+};
+
+// A compiled evaluation of `Expr`: one forward sweep over its distinct nodes
+// in topological order, then, for a gradient request, one reverse sweep over
+// the nodes between the requested leaves and the root. Both sweeps are
+// unrolled at compile time (a fold over node indices), so running a program
+// interprets nothing; its storage is sized once and reused at every run.
+//
+// With Lenient, requested leaves the root does not depend on get zero
+// gradients; otherwise tl::gradient has rejected such requests already.
+template <class Expr, class Request, bool Lenient = false>
+class program;
+
+template <class Expr, class... Requested, bool Lenient>
+class program<Expr, request<Requested...>, Lenient> {
+  using facts = graph::analysis<Expr, Requested...>;
+  using dag = typename facts::dag;
+  static constexpr auto& plan = facts::plan;
+  static constexpr std::size_t N = dag::size;
+  static constexpr std::size_t root = N - 1;
+  using S = typename Expr::scalar;
+
+  template <std::size_t K>
+  using occurrence = typename dag::template node<K>;
+  template <std::size_t K>
+  using node = typename occurrence<K>::node;
+  template <std::size_t K>
+  static constexpr std::size_t arity = dag::infos[K].arity;
+  template <std::size_t K, std::size_t J>
+  static constexpr std::size_t operand = dag::infos[K].child[J];
+
+  template <class Node>
+  static constexpr bool owns_value = [] {
+    if constexpr (is_expr_v<Node>)
+      return !forwards_value<typename Node::op_type>();
+    else
+      return false;
+  }();
+
+  template <std::size_t K>
+  using slot_of = slot<S, node<K>::rows, node<K>::cols, owns_value<node<K>>, plan.needed[K],
+                       is_input_v<node<K>>>;
+
+  template <class Seq>
+  struct slots;
+  template <std::size_t... K>
+  struct slots<std::index_sequence<K...>> {
+    using type = std::tuple<slot_of<K>...>;
+    // The inputs the expression reads.
+    using inputs = decltype((graph::list<>{} + ... +
+                             graph::keep_if<is_input_v<node<K>>, node<K>>{}));
+  };
+  using layout = slots<std::make_index_sequence<N>>;
+
+  template <class Leaf>
+  static constexpr bool requested =
+      (std::is_same_v<graph::key_t<Leaf, graph::path<>>, graph::key_t<Requested, graph::path<>>> ||
+       ...);
+
+  // Requested leaves the root does not depend on have no node; with Lenient
+  // the program keeps a zero matrix for each.
+  template <class Leaf>
+  using zero_of = std::conditional_t<facts::template connects<Leaf>, nothing,
+                                     kernels::matrix<S, Leaf::rows, Leaf::cols>>;
+
+  Expr expr_;
+  typename layout::type ws_;
+  std::tuple<zero_of<Requested>...> zeros_;
+
+ public:
+  using expression_type = Expr;
+  using scalar = S;
+
+  explicit program(const Expr& e) : expr_(e) {
+    check_parameter_storage();
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (presize<K>(), ...);
+    }(std::make_index_sequence<N>{});
+    std::apply([](auto&... z) { (zero(z), ...); }, zeros_);
+  }
+
+  // Whether this program computes the gradient of a leaf: false for all that
+  // was not requested and for requested leaves the root does not depend on.
+  template <class Leaf>
+  static constexpr bool computes_gradient_of() {
+    using L = typename leaf_of<Leaf>::type;
+    return requested<L> && facts::template connects<L>;
+  }
+  template <class Leaf>
+  static constexpr bool computes_gradient_of(const Leaf&) {
+    return computes_gradient_of<Leaf>();
+  }
+
+  // Binds the feeds, runs the forward sweep and, for a gradient program, the
+  // reverse sweep; then the value and the gradients can be read.
+  template <class... Leaves>
+  const program& operator()(const feed_t<Leaves>&... feeds) {
+    using inputs = typename layout::inputs;
+    constexpr bool all_fed = graph::apply<check::every_input_is_fed, typename unfed<inputs, Leaves...>::type>::type::value;
+    constexpr bool all_used = graph::apply<check::every_feed_is_used, decltype((graph::list<>{} + ... + graph::keep_if<!graph::uses_v<facts, Leaves> || times<Leaves, Leaves...> != 1, Leaves>{}))>::type::value;
+    if constexpr (all_fed && all_used) {
+      (bind(feeds), ...);
+      sweep(std::make_index_sequence<N>{});
+    }
+    return *this;
+  }
+
+  // The root's value: the loss, for a gradient program.
+  const auto& value() const { return value_of<root>(); }
+  S loss() const { return value_of<root>()(0, 0); }
+
+  // The gradient of the root with respect to a requested parameter or
+  // variable, as an Eigen matrix of the leaf's shape.
+  template <class Leaf>
+  const auto& operator[](const Leaf&) const {
+    using L = typename leaf_of<Leaf>::type;
+    using id = graph::key_t<L, graph::path<>>;
+    if constexpr (!check::gradient_was_requested<id, requested<L>>::value) {
+      static const kernels::matrix<S, L::rows, L::cols> none;
+      return none;
+    } else if constexpr (facts::template connects<L>) {
+      return std::get<facts::template index<L>>(ws_).adjoint;
+    } else {
+      return std::get<graph::index_of<id, graph::key_t<Requested, graph::path<>>...>()>(zeros_);
+    }
+  }
+
+ private:
+  template <class T, class... Ts>
+  static constexpr std::size_t times = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
+
+  template <class Inputs, class... Fed>
+  struct unfed;
+  template <class... In, class... Fed>
+  struct unfed<graph::list<In...>, Fed...> {
+    using type = decltype((graph::list<>{} + ... + graph::keep_if<times<In, Fed...> == 0, In>{}));
+  };
+
+  template <std::size_t K>
+  const auto& object() const {
+    return graph::at(expr_, typename occurrence<K>::where{});
+  }
+
+  template <std::size_t K>
+  Eigen::Index rows() const {
+    if constexpr (node<K>::rows != dynamic)
+      return node<K>::rows;
+    else
+      return std::get<K>(ws_).rows;
+  }
+
+  // The value of distinct node K, read in place wherever possible.
+  template <std::size_t K>
+  decltype(auto) value_of() const {
+    using Node = node<K>;
+    if constexpr (is_parameter_ref_v<Node>)
+      return object<K>().value();
+    else if constexpr (is_input_v<Node>)
+      return Eigen::Map<const Eigen::Matrix<S, Node::rows, Node::cols>>(std::get<K>(ws_).data,
+                                                                       rows<K>(), Node::cols);
+    else if constexpr (is_poisoned_v<Node>)
+      return kernels::matrix<S, Node::rows, Node::cols>::Zero(rows<K>(), Node::cols);
+    else if constexpr (!owns_value<Node>)
+      return value_of<operand<K, 0>>();
+    else
+      return (std::get<K>(ws_).value);
+  }
+
+  template <std::size_t K>
+  void forward() {
+    if constexpr (is_expr_v<node<K>>) {
+      using Op = typename node<K>::op_type;
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        if constexpr (((node<operand<K, J>>::rows == dynamic) || ...)) {
+          const auto r = Op::shape_rule::runtime_rows(Op::name, rows<operand<K, J>>()...);
+          if constexpr (node<K>::rows == dynamic) std::get<K>(ws_).resize(r);
+        }
+        if constexpr (owns_value<node<K>>)
+          object<K>().op.forward(std::get<K>(ws_).value, value_of<operand<K, J>>()...);
+      }(std::make_index_sequence<arity<K>>{});
+    }
+  }
+
+  template <std::size_t K, std::size_t J>
+  auto sink() {
+    constexpr graph::contribution mode = plan.mode[K][J];
+    if constexpr (mode == graph::contribution::none) {
+      return kernels::no_sink{};
+    } else {
+      auto& adjoint = std::get<operand<K, J>>(ws_).adjoint;
+      return kernels::sink<decltype(adjoint), mode != graph::contribution::assign>{adjoint};
+    }
+  }
+
+  template <std::size_t K>
+  void backward() {
+    if constexpr (is_expr_v<node<K>> && plan.needed[K] && !dag::infos[K].blocks) {
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        (
+            [&] {
+              if constexpr (plan.mode[K][J] == graph::contribution::zero_then_accumulate)
+                std::get<operand<K, J>>(ws_).adjoint.setZero();
+            }(),
+            ...);
+        object<K>().op.backward(std::get<K>(ws_).adjoint, value_of<K>(),
+                                value_of<operand<K, J>>()..., sink<K, J>()...);
+      }(std::make_index_sequence<arity<K>>{});
+    }
+  }
+
+  template <std::size_t... K>
+  void sweep(std::index_sequence<K...>) {
+    (forward<K>(), ...);
+    if constexpr (plan.needed[root]) {
+      std::get<root>(ws_).adjoint.setOnes();
+      (backward<root - K>(), ...);
+    }
+  }
+
+  template <class Leaf>
+  void bind(const feed_t<Leaf>& f) {
+    auto& s = std::get<facts::template index<Leaf>>(ws_);
+    s.data = f.data;
+    s.rows = f.rows;
+  }
+
+  template <std::size_t K>
+  void presize() {
+    if constexpr (node<K>::rows != dynamic) std::get<K>(ws_).resize(node<K>::rows);
+  }
+
+  template <class Z>
+  static void zero(Z& z) {
+    if constexpr (!std::is_same_v<Z, nothing>)
+      z.setZero(Z::RowsAtCompileTime == dynamic ? 0 : Z::RowsAtCompileTime, Z::ColsAtCompileTime);
+  }
+
+  // Every appearance of a parameter must read the storage its distinct node
+  // reads: two model objects with one tag would be two storages behind one
+  // node, and their gradients would be silently merged.
+  void check_parameter_storage() const {
+    hana::for_each(typename graph::flatten<Expr, graph::path<>>::type{}, [&](auto appearance) {
+      using O = typename decltype(appearance)::type;
+      if constexpr (is_parameter_ref_v<typename O::node>) {
+        constexpr std::size_t k = dag::template index_of_key<typename O::key>;
+        if (graph::at(expr_, typename O::where{}).target != object<k>().target)
+          throw std::logic_error("tapeless: two model objects with the same tag are used in one "
+                                 "graph (parameter " +
+                                 O::node::name() + "); give each model its own tag type");
+      }
+    });
+  }
+};
+
+}  // namespace schedule
+}  // namespace tapeless

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <type_traits>
+
+#include <tapeless/gradient.hpp>
+
+// Compile-time questions about a graph, for static_assert and generic code.
+namespace tapeless {
+
+namespace detail {
+
+template <class Loss, class Leaves>
+struct reach;
+template <class Loss, class... L>
+struct reach<Loss, graph::list<L...>> {
+  using facts = graph::analysis<Loss, L...>;
+  static constexpr bool uses = sizeof...(L) > 0 && (graph::uses_v<facts, L> && ...);
+  static constexpr bool depends = sizeof...(L) > 0 && (graph::connects_v<facts, L> && ...);
+};
+
+template <class Loss, class Wrt>
+using reach_of = reach<std::remove_cvref_t<Loss>,
+                       graph::to_list<typename wrt_leaves<std::remove_cvref_t<Wrt>>::type>>;
+
+}  // namespace detail
+
+// Whether the gradient of `Loss` with respect to `Wrt` (a parameter, layer,
+// model or variable; for a layer or model: every parameter of it) can be
+// requested: some path carries gradient from it to the loss.
+template <class Loss, class Wrt>
+inline constexpr bool depends_on_v = detail::reach_of<Loss, Wrt>::depends;
+
+// Whether `Loss` reads `Wrt` at all, stop_gradient or not.
+template <class Loss, class Wrt>
+inline constexpr bool uses_v = detail::reach_of<Loss, Wrt>::uses;
+
+// The same questions on objects: static_assert(tl::depends_on(loss, w)).
+template <Expression Loss, class Wrt>
+constexpr std::bool_constant<depends_on_v<Loss, Wrt>> depends_on(const Loss&, const Wrt&) {
+  return {};
+}
+template <Expression Loss, class Wrt>
+constexpr std::bool_constant<uses_v<Loss, Wrt>> uses(const Loss&, const Wrt&) {
+  return {};
+}
+
+}  // namespace tapeless
