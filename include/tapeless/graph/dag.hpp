@@ -7,7 +7,6 @@
 #include <utility>
 
 #include <boost/hana/at.hpp>
-#include <boost/hana/flatten.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 
@@ -73,29 +72,10 @@ struct occurrence {
   static constexpr std::size_t arity = sizeof...(ChildKeys);
 };
 
-// All appearances in post-order (operands first), as a hana::tuple of types.
-template <class N, class Path>
-struct flatten {
-  using type = hana::tuple<hana::type<occurrence<key_t<N, Path>, N, Path>>>;
-};
-
-template <class Op, class... C, std::size_t... P>
-struct flatten<expr<Op, C...>, path<P...>> {
-  template <std::size_t... I>
-  static auto all(std::index_sequence<I...>) {
-    using self = occurrence<key_t<expr<Op, C...>, path<P...>>, expr<Op, C...>, path<P...>,
-                            key_t<C, path<P..., I>>...>;
-    return hana::flatten(hana::make_tuple(typename flatten<C, path<P..., I>>::type{}...,
-                                          hana::tuple_t<self>));
-  }
-  using type = decltype(all(std::index_sequence_for<C...>{}));
-};
-
-inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
-// A plain pack of types, for pattern matching: hana::type<T> is an alias of
-// an unnamed nested class, so hana::tuple<hana::type<T>...> cannot be
-// matched by a partial specialisation.
+// A plain pack of types. The lists of this file are built by concatenation
+// (cheap to compile) and matched by partial specialisation, which
+// hana::tuple<hana::type<T>...> cannot be (hana::type<T> names an unnamed
+// nested class); Hana indexes and iterates them.
 template <class... T>
 struct list {};
 
@@ -125,6 +105,25 @@ template <template <class...> class F, class... T>
 struct apply<F, list<T...>> {
   using type = F<T...>;
 };
+
+// All appearances in post-order (operands first), as a list.
+template <class N, class Path>
+struct flatten {
+  using type = list<occurrence<key_t<N, Path>, N, Path>>;
+};
+
+template <class Op, class... C, std::size_t... P>
+struct flatten<expr<Op, C...>, path<P...>> {
+  template <std::size_t... I>
+  static auto all(std::index_sequence<I...>) {
+    using self = occurrence<key_t<expr<Op, C...>, path<P...>>, expr<Op, C...>, path<P...>,
+                            key_t<C, path<P..., I>>...>;
+    return (typename flatten<C, path<P..., I>>::type{} + ... + list<self>{});
+  }
+  using type = decltype(all(std::index_sequence_for<C...>{}));
+};
+
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
 // Position of the first K in Ks..., or npos.
 template <class K, class... Ks>
@@ -222,7 +221,7 @@ struct dag_of<list<Occ...>> {
 
 // The DAG of an expression type.
 template <class Expr>
-using dag = dag_of<to_list<typename flatten<Expr, path<>>::type>>;
+using dag = dag_of<typename flatten<Expr, path<>>::type>;
 
 // The run-time object at a path inside an expression.
 template <class Node>

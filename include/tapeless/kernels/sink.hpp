@@ -2,6 +2,8 @@
 
 #include <Eigen/Core>
 
+#include <tapeless/kernels/product.hpp>
+
 namespace tapeless::kernels {
 
 // Where an op's vector-Jacobian product for one operand goes. The schedule
@@ -39,10 +41,7 @@ struct sink {
   // dst (+)= a * b, a matrix product written straight into dst.
   template <class A, class B>
   void product(const A& a, const B& b) {
-    if constexpr (Accumulate)
-      dst.noalias() += a * b;
-    else
-      dst.noalias() = a * b;
+    kernels::product<Accumulate>(dst, a, b);
   }
 
   // dst (+)= v in every element: the pullback of a reduction.

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include <tapeless/kernels/product.hpp>
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
 
@@ -32,7 +33,7 @@ struct dense {
 
   template <class Y, class X, class W, class B>
   void forward(Y& y, const X& x, const W& w, const B& b) const {
-    y.noalias() = x * w;
+    kernels::product<false>(y, x, w);
     y.rowwise() += b.row(0);
     if constexpr (!Activation::is_identity) y.array() = Activation::apply(y.array());
   }

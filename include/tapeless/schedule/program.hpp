@@ -286,7 +286,7 @@ class program<Expr, request<Requested...>, Lenient> {
   // reads: two model objects with one tag would be two storages behind one
   // node, and their gradients would be silently merged.
   void check_parameter_storage() const {
-    hana::for_each(typename graph::flatten<Expr, graph::path<>>::type{}, [&](auto appearance) {
+    hana::for_each(typename dag::all{}, [&](auto appearance) {
       using O = typename decltype(appearance)::type;
       if constexpr (is_parameter_ref_v<typename O::node>) {
         constexpr std::size_t k = dag::template index_of_key<typename O::key>;

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <type_traits>
+
+#include <Eigen/Core>
+
+// Matrix products, the only kernels whose cost matters. Eigen instantiates
+// its GEMM afresh for every distinct combination of operand types, and a
+// network's products all differ in their static sizes: compile time would
+// grow with every layer. So products go through one entry point per scalar
+// type that sees only dynamic-size references (three transposition patterns,
+// assign or accumulate), and only tiny products whose every size is known
+// keep Eigen's unrolled fixed-size code, where the call overhead would show.
+namespace tapeless::kernels {
+
+template <class E>
+struct operand {
+  static constexpr bool transposed = false;
+  static const E& matrix(const E& e) { return e; }
+};
+template <class E>
+struct operand<Eigen::Transpose<E>> {
+  static constexpr bool transposed = true;
+  static const auto& matrix(const Eigen::Transpose<E>& e) { return e.nestedExpression(); }
+};
+
+template <class E>
+using plain_t = std::remove_cv_t<std::remove_reference_t<E>>;
+
+// Largest m*n*k computed by Eigen's fixed-size product.
+inline constexpr long fixed_product_limit = 8 * 8 * 8;
+
+template <class Dst, class A, class B>
+inline constexpr bool tiny_product =
+    Dst::RowsAtCompileTime != Eigen::Dynamic && Dst::ColsAtCompileTime != Eigen::Dynamic &&
+    A::ColsAtCompileTime != Eigen::Dynamic &&
+    static_cast<long>(Dst::RowsAtCompileTime) * Dst::ColsAtCompileTime * A::ColsAtCompileTime <=
+        fixed_product_limit;
+
+template <class S>
+using dynamic_matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+
+// dst (+)= op(a) op(b), op being the identity or the transpose. Assigning
+// is zeroing then accumulating, which is what Eigen's own GEMM path does for
+// `=`, so three instantiations serve all products.
+template <class S>
+void gemm(Eigen::Ref<dynamic_matrix<S>> dst, const Eigen::Ref<const dynamic_matrix<S>>& a,
+          bool transpose_a, const Eigen::Ref<const dynamic_matrix<S>>& b, bool transpose_b,
+          bool accumulate) {
+  if (!accumulate) dst.setZero();
+  if (transpose_a)
+    dst.noalias() += a.transpose() * b;
+  else if (transpose_b)
+    dst.noalias() += a * b.transpose();
+  else
+    dst.noalias() += a * b;
+}
+
+// dst = a b, or dst += a b with Accumulate; a or b may be a transpose.
+template <bool Accumulate, class Dst, class A, class B>
+void product(Dst& dst, const A& a, const B& b) {
+  if constexpr (tiny_product<plain_t<Dst>, A, B>) {
+    if constexpr (Accumulate)
+      dst.noalias() += a * b;
+    else
+      dst.noalias() = a * b;
+  } else {
+    static_assert(!(operand<A>::transposed && operand<B>::transposed));
+    using S = typename plain_t<Dst>::Scalar;
+    gemm<S>(dst, operand<A>::matrix(a), operand<A>::transposed, operand<B>::matrix(b),
+            operand<B>::transposed, Accumulate);
+  }
+}
+
+}  // namespace tapeless::kernels
