@@ -1,10 +1,10 @@
 #pragma once
 
-#include <boost/hana/flatten.hpp>
 #include <boost/hana/filter.hpp>
+#include <boost/hana/flatten.hpp>
+#include <boost/hana/transform.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
-#include <boost/hana/transform.hpp>
 #include <boost/hana/unpack.hpp>
 
 #include <string>
@@ -65,8 +65,8 @@ struct wrt_leaves<model<Tag, S, L...>> {
   template <std::size_t... I>
   static auto all(std::index_sequence<I...>) {
     return hana::flatten(hana::make_tuple(
-        typename wrt_leaves<std::remove_cvref_t<decltype(std::declval<model<Tag, S, L...>&>()
-                                                             .template layer<I>())>>::type{}...));
+        typename wrt_leaves<std::remove_cvref_t<
+            decltype(std::declval<model<Tag, S, L...>&>().template layer<I>())>>::type{}...));
   }
   static constexpr bool valid = true;
   using type = decltype(all(std::index_sequence_for<L...>{}));
@@ -107,8 +107,9 @@ auto unused_ids() {
 }
 template <class Facts, class... L>
 auto stopped_ids() {
-  return (graph::list<>{} + ... +
-          graph::keep_if<graph::uses_v<Facts, L> && !graph::connects_v<Facts, L>, id_of<L>>{});
+  return (graph::list<>{} + ... + graph::keep_if < graph::uses_v<Facts, L> &&
+              !graph::connects_v<Facts, L>,
+          id_of < L >> {});
 }
 
 template <class Loss, class Request>
@@ -116,8 +117,8 @@ struct connectivity;
 template <class Loss, class... L>
 struct connectivity<Loss, request<L...>> {
   using facts = graph::analysis<Loss, L...>;
-  using not_used = typename graph::apply<check::loss_uses_parameters,
-                                         decltype(unused_ids<facts, L...>())>::type;
+  using not_used =
+      typename graph::apply<check::loss_uses_parameters, decltype(unused_ids<facts, L...>())>::type;
   using only_through_stop_gradient =
       typename graph::apply<check::loss_uses_parameters_past_stop_gradient,
                             decltype(stopped_ids<facts, L...>())>::type;
@@ -130,8 +131,8 @@ auto gradient_program(const Loss& loss) {
     return gradient_program<Lenient, decltype(sum(loss)), Wrt...>(sum(loss));
   } else {
     // Invalid arguments stand for no leaves; their checks report them.
-    static_assert((check::enforce<check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>> &&
-                   ...));
+    static_assert(
+        (check::enforce<check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>> && ...));
     using R = request_of<Wrt...>;
     if constexpr (Lenient) {
       return schedule::program<Loss, R, true>(loss);
@@ -178,13 +179,12 @@ auto evaluate(const E& e) {
 // Data for an input, for one run of a program: a contiguous column-major
 // Eigen matrix (or Map) of the input's scalar type, read in place.
 template <class Tag, class S, int F, int B, bool D, class Derived>
-  requires requires(const Derived& d) { d.data(); }
+requires requires(const Derived& d) { d.data(); }
 feed_t<input_leaf<Tag, S, F, B, D>> feed(const input_leaf<Tag, S, F, B, D>&,
                                          const Eigen::DenseBase<Derived>& data) {
   using leaf = input_leaf<Tag, S, F, B, D>;
-  constexpr bool ok =
-      check::feed_scalar_matches<leaf, typename Derived::Scalar>::value &&
-      check::feed_columns_match<leaf, found<Derived::ColsAtCompileTime>>::value;
+  constexpr bool ok = check::feed_scalar_matches<leaf, typename Derived::Scalar>::value &&
+                      check::feed_columns_match<leaf, found<Derived::ColsAtCompileTime>>::value;
   const Derived& d = data.derived();
   if constexpr (!ok) {
     return {nullptr, 0, F};
@@ -195,9 +195,9 @@ feed_t<input_leaf<Tag, S, F, B, D>> feed(const input_leaf<Tag, S, F, B, D>&,
     if (B != dynamic && d.rows() != B)
       throw shape_error("tapeless: feed: the data has " + std::to_string(d.rows()) +
                         " rows and the input's batch is " + std::to_string(B));
-    const bool contiguous = Derived::IsRowMajor
-                                ? (d.rows() <= 1 || d.cols() <= 1)
-                                : (d.innerStride() == 1 && (d.cols() <= 1 || d.outerStride() == d.rows()));
+    const bool contiguous = Derived::IsRowMajor ? (d.rows() <= 1 || d.cols() <= 1)
+                                                : (d.innerStride() == 1 &&
+                                                   (d.cols() <= 1 || d.outerStride() == d.rows()));
     if (!contiguous)
       throw shape_error("tapeless: feed: the data must be one contiguous column-major block");
     return {d.data(), d.rows(), d.cols()};

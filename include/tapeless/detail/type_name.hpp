@@ -20,8 +20,7 @@ constexpr std::string_view type_name() {
   s.remove_prefix(eq + 4);
   s = s.substr(0, s.find_first_of(";]"));
   // Drop scopes (namespaces, enclosing functions such as "main()::").
-  if (const auto scope = s.rfind("::"); scope != std::string_view::npos)
-    s.remove_prefix(scope + 2);
+  if (const auto scope = s.rfind("::"); scope != std::string_view::npos) s.remove_prefix(scope + 2);
   return s;
 }
 

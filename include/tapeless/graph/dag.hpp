@@ -56,8 +56,8 @@ struct key_of {
   using type = std::conditional_t<is_pure_v<N>, N, at_path<Path>>;
 };
 template <class N, class Path>
-  requires(!is_expr_v<N>)
-struct key_of<N, Path> : leaf_key<N> {};
+requires(!is_expr_v<N>) struct key_of<N, Path> : leaf_key<N> {
+};
 
 template <class N, class Path>
 using key_t = typename key_of<N, Path>::type;
@@ -216,7 +216,8 @@ struct dag_of<list<Occ...>> {
 
   static constexpr auto infos = []<std::size_t... K>(std::index_sequence<K...>) {
     return std::array<node_info<max_arity>, size>{operands<node<K>>::info()...};
-  }(std::make_index_sequence<size>{});
+  }
+  (std::make_index_sequence<size>{});
 };
 
 // The DAG of an expression type.

@@ -50,7 +50,8 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
         continue;
       }
       bool repeated = false;
-      for (std::size_t i = j + 1; i < nodes[k].arity; ++i) repeated = repeated || nodes[k].child[i] == c;
+      for (std::size_t i = j + 1; i < nodes[k].arity; ++i)
+        repeated = repeated || nodes[k].child[i] == c;
       p.mode[k][j] = repeated ? contribution::zero_then_accumulate : contribution::assign;
       seen[c] = true;
     }
@@ -91,7 +92,7 @@ struct analysis {
   static constexpr bool uses = index<Leaf> != npos;
   // Whether gradient flows from the leaf to the root.
   template <class Leaf>
-  static constexpr bool connects = uses<Leaf> && plan.needed[index<Leaf>];
+  static constexpr bool connects = uses<Leaf>&& plan.needed[index<Leaf>];
 };
 
 // The same facts at namespace scope: naming a member variable template of a

@@ -31,11 +31,12 @@ using plain_t = std::remove_cv_t<std::remove_reference_t<E>>;
 inline constexpr long fixed_product_limit = 8 * 8 * 8;
 
 template <class Dst, class A, class B>
-inline constexpr bool tiny_product =
-    Dst::RowsAtCompileTime != Eigen::Dynamic && Dst::ColsAtCompileTime != Eigen::Dynamic &&
-    A::ColsAtCompileTime != Eigen::Dynamic &&
-    static_cast<long>(Dst::RowsAtCompileTime) * Dst::ColsAtCompileTime * A::ColsAtCompileTime <=
-        fixed_product_limit;
+inline constexpr bool tiny_product = Dst::RowsAtCompileTime !=
+                                     Eigen::Dynamic&& Dst::ColsAtCompileTime !=
+                                     Eigen::Dynamic&& A::ColsAtCompileTime !=
+                                     Eigen::Dynamic&& static_cast<long>(Dst::RowsAtCompileTime) *
+                                             Dst::ColsAtCompileTime* A::ColsAtCompileTime
+                                         <= fixed_product_limit;
 
 template <class S>
 using dynamic_matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;

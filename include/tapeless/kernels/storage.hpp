@@ -17,8 +17,8 @@ inline constexpr long fixed_storage_limit_bytes = 16 * 1024;
 
 template <class S, int R, int C>
 inline constexpr bool fits_fixed =
-    R != dynamic && C != dynamic &&
-    static_cast<long>(R) * C * static_cast<long>(sizeof(S)) <= fixed_storage_limit_bytes;
+    R != dynamic&& C !=
+    dynamic&& static_cast<long>(R) * C* static_cast<long>(sizeof(S)) <= fixed_storage_limit_bytes;
 
 // Column-major, like Eigen's default, so that data users already hold in
 // Eigen matrices is read in place.

@@ -38,8 +38,7 @@ struct dense_layer {
   template <Expression X>
   auto operator()(const X& x) const {
     using id = layer_id<Model, Index>;
-    constexpr bool sizes_ok =
-        check::layer_input_matches<id, expected<In>, found<X::cols>>::value;
+    constexpr bool sizes_ok = check::layer_input_matches<id, expected<In>, found<X::cols>>::value;
     constexpr bool scalars_ok = sizes_ok && check::scalars_match<S, typename X::scalar>::value;
     if constexpr (!scalars_ok)
       return make_expr(ops::dense<Activation>{}, poisoned<S, X::rows, In>{}, weight.ref(),

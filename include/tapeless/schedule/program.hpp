@@ -94,8 +94,8 @@ class program<Expr, request<Requested...>, Lenient> {
   struct slots<std::index_sequence<K...>> {
     using type = std::tuple<slot_of<K>...>;
     // The inputs the expression reads.
-    using inputs = decltype((graph::list<>{} + ... +
-                             graph::keep_if<is_input_v<node<K>>, node<K>>{}));
+    using inputs =
+        decltype((graph::list<>{} + ... + graph::keep_if<is_input_v<node<K>>, node<K>>{}));
   };
   using layout = slots<std::make_index_sequence<N>>;
 
@@ -120,9 +120,8 @@ class program<Expr, request<Requested...>, Lenient> {
 
   explicit program(const Expr& e) : expr_(e) {
     check_parameter_storage();
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (presize<K>(), ...);
-    }(std::make_index_sequence<N>{});
+    [&]<std::size_t... K>(std::index_sequence<K...>) { (presize<K>(), ...); }
+    (std::make_index_sequence<N>{});
     std::apply([](auto&... z) { (zero(z), ...); }, zeros_);
   }
 
@@ -143,8 +142,13 @@ class program<Expr, request<Requested...>, Lenient> {
   template <class... Leaves>
   const program& operator()(const feed_t<Leaves>&... feeds) {
     using inputs = typename layout::inputs;
-    constexpr bool all_fed = graph::apply<check::every_input_is_fed, typename unfed<inputs, Leaves...>::type>::type::value;
-    constexpr bool all_used = graph::apply<check::every_feed_is_used, decltype((graph::list<>{} + ... + graph::keep_if<!graph::uses_v<facts, Leaves> || times<Leaves, Leaves...> != 1, Leaves>{}))>::type::value;
+    constexpr bool all_fed = graph::apply<check::every_input_is_fed,
+                                          typename unfed<inputs, Leaves...>::type>::type::value;
+    constexpr bool all_used =
+        graph::apply<check::every_feed_is_used, decltype((graph::list<>{} + ... + graph::keep_if <
+                                                                  !graph::uses_v<facts, Leaves> ||
+                                                              times<Leaves, Leaves...> != 1,
+                                                          Leaves > {}))>::type::value;
     if constexpr (all_fed && all_used) {
       (bind(feeds), ...);
       sweep(std::make_index_sequence<N>{});
@@ -204,7 +208,7 @@ class program<Expr, request<Requested...>, Lenient> {
       return object<K>().value();
     else if constexpr (is_input_v<Node>)
       return Eigen::Map<const Eigen::Matrix<S, Node::rows, Node::cols>>(std::get<K>(ws_).data,
-                                                                       rows<K>(), Node::cols);
+                                                                        rows<K>(), Node::cols);
     else if constexpr (is_poisoned_v<Node>)
       return kernels::matrix<S, Node::rows, Node::cols>::Zero(rows<K>(), Node::cols);
     else if constexpr (!owns_value<Node>)
@@ -224,7 +228,8 @@ class program<Expr, request<Requested...>, Lenient> {
         }
         if constexpr (owns_value<node<K>>)
           object<K>().op.forward(std::get<K>(ws_).value, value_of<operand<K, J>>()...);
-      }(std::make_index_sequence<arity<K>>{});
+      }
+      (std::make_index_sequence<arity<K>>{});
     }
   }
 
@@ -251,7 +256,8 @@ class program<Expr, request<Requested...>, Lenient> {
             ...);
         object<K>().op.backward(std::get<K>(ws_).adjoint, value_of<K>(),
                                 value_of<operand<K, J>>()..., sink<K, J>()...);
-      }(std::make_index_sequence<arity<K>>{});
+      }
+      (std::make_index_sequence<arity<K>>{});
     }
   }
 
@@ -291,9 +297,10 @@ class program<Expr, request<Requested...>, Lenient> {
       if constexpr (is_parameter_ref_v<typename O::node>) {
         constexpr std::size_t k = dag::template index_of_key<typename O::key>;
         if (graph::at(expr_, typename O::where{}).target != object<k>().target)
-          throw std::logic_error("tapeless: two model objects with the same tag are used in one "
-                                 "graph (parameter " +
-                                 O::node::name() + "); give each model its own tag type");
+          throw std::logic_error(
+              "tapeless: two model objects with the same tag are used in one "
+              "graph (parameter " +
+              O::node::name() + "); give each model its own tag type");
       }
     });
   }
