@@ -274,7 +274,7 @@ class program<Expr, request<Requested...>, Lenient> {
   void bind(const feed_t<Leaf>& f) {
     auto& s = std::get<facts::template index<Leaf>>(ws_);
     s.data = f.data;
-    s.rows = f.rows;
+    s.resize(f.rows);  // a requested variable's adjoint follows its batch
   }
 
   template <std::size_t K>
