@@ -6,7 +6,6 @@
 #include <type_traits>
 #include <utility>
 
-#include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 
@@ -51,6 +50,10 @@ struct leaf_key<parameter_ref<Id, S, R, C>> {
   using type = Id;
 };
 
+template <class N>
+using leaf_key_t = typename leaf_key<N>::type;
+
+// The identity of a node at a path: see the top of this file.
 template <class N, class Path>
 struct key_of {
   using type = std::conditional_t<is_pure_v<N>, N, at_path<Path>>;
@@ -62,31 +65,12 @@ requires(!is_expr_v<N>) struct key_of<N, Path> : leaf_key<N> {
 template <class N, class Path>
 using key_t = typename key_of<N, Path>::type;
 
-// One appearance of a node in the tree: its identity, its type, where it is
-// (to reach its run-time object), and its operands' identities.
-template <class Key, class Node, class Path, class... ChildKeys>
-struct occurrence {
-  using key = Key;
-  using node = Node;
-  using where = Path;
-  static constexpr std::size_t arity = sizeof...(ChildKeys);
-};
-
 // A plain pack of types. The lists of this file are built by concatenation
-// (cheap to compile) and matched by partial specialisation, which
-// hana::tuple<hana::type<T>...> cannot be (hana::type<T> names an unnamed
-// nested class); Hana indexes and iterates them.
+// and indexed through overload resolution, both cheap for the compiler;
+// Hana's sequences, built and indexed as values, made the analysis of a
+// 32-layer network take tens of seconds (measured with clang's -ftime-trace).
 template <class... T>
 struct list {};
-
-template <class Types>
-struct to_list_of;
-template <class... T>
-struct to_list_of<hana::tuple<T...>> {
-  using type = list<typename T::type...>;
-};
-template <class Types>
-using to_list = typename to_list_of<Types>::type;
 
 // Concatenation: `(list<>{} + ... + keep_if<test<T>, T>{})` keeps the types
 // of a pack that pass a test, in order.
@@ -106,22 +90,39 @@ struct apply<F, list<T...>> {
   using type = F<T...>;
 };
 
-// All appearances in post-order (operands first), as a list.
-template <class N, class Path>
-struct flatten {
-  using type = list<occurrence<key_t<N, Path>, N, Path>>;
+template <class Types>
+struct to_list_of;
+template <class... T>
+struct to_list_of<hana::tuple<T...>> {
+  using type = list<typename T::type...>;
+};
+template <class Types>
+using to_list = typename to_list_of<Types>::type;
+
+// The I-th type of a list in O(1) instantiations: a class that derives from
+// indexed<I, T> for every element, and a deduction that picks one base.
+template <std::size_t I, class T>
+struct indexed {
+  using type = T;
+};
+template <class Seq, class List>
+struct indexer;
+template <std::size_t... I, class... T>
+struct indexer<std::index_sequence<I...>, list<T...>> : indexed<I, T>... {};
+template <std::size_t I, class T>
+indexed<I, T> pick(const indexed<I, T>*);
+
+template <class List>
+struct size_of;
+template <class... T>
+struct size_of<list<T...>> {
+  static constexpr std::size_t value = sizeof...(T);
 };
 
-template <class Op, class... C, std::size_t... P>
-struct flatten<expr<Op, C...>, path<P...>> {
-  template <std::size_t... I>
-  static auto all(std::index_sequence<I...>) {
-    using self = occurrence<key_t<expr<Op, C...>, path<P...>>, expr<Op, C...>, path<P...>,
-                            key_t<C, path<P..., I>>...>;
-    return (typename flatten<C, path<P..., I>>::type{} + ... + list<self>{});
-  }
-  using type = decltype(all(std::index_sequence_for<C...>{}));
-};
+template <class List, std::size_t I>
+using at_t = typename decltype(pick<I>(
+    static_cast<const indexer<std::make_index_sequence<size_of<List>::value>, List>*>(
+        nullptr)))::type;
 
 inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -133,6 +134,44 @@ constexpr std::size_t index_of() {
     if (hit[i + 1]) return i;
   return npos;
 }
+
+// One appearance of a node in the tree: its identity, its type, its path if
+// it carries a run-time value (else void: nothing to read), and its
+// operands' identities.
+template <class Key, class Node, class Where, class... ChildKeys>
+struct occurrence {
+  using key = Key;
+  using node = Node;
+  using where = Where;
+  static constexpr std::size_t arity = sizeof...(ChildKeys);
+};
+
+// All appearances in post-order (operands first). A pure subtree is
+// flattened once per type whatever its position; only nodes that carry a
+// run-time value (few, near the root) are flattened with their path.
+template <class N>
+struct flatten_pure {
+  using type = list<occurrence<leaf_key_t<N>, N, void>>;
+};
+template <class Op, class... C>
+struct flatten_pure<expr<Op, C...>> {
+  using type =
+      decltype((typename flatten_pure<C>::type{} + ... +
+                list<occurrence<expr<Op, C...>, expr<Op, C...>, void, key_t<C, path<>>...>>{}));
+};
+
+template <class N, class Path>
+struct flatten : flatten_pure<N> {};
+template <class Op, class... C, std::size_t... P>
+requires(!is_pure_v<expr<Op, C...>>) struct flatten<expr<Op, C...>, path<P...>> {
+  template <std::size_t... I>
+  static auto all(std::index_sequence<I...>) {
+    using self =
+        occurrence<at_path<path<P...>>, expr<Op, C...>, path<P...>, key_t<C, path<P..., I>>...>;
+    return (typename flatten<C, path<P..., I>>::type{} + ... + list<self>{});
+  }
+  using type = decltype(all(std::index_sequence_for<C...>{}));
+};
 
 // What the analysis and the schedule need to know of one distinct node.
 template <std::size_t MaxArity>
@@ -150,60 +189,24 @@ constexpr bool blocks_gradient() {
     return false;
 }
 
-template <class Occurrences>
-struct dag_of;
+// The distinct nodes, in topological order (each first appearance).
+template <class Distinct>
+struct distinct_nodes;
+template <class... D>
+struct distinct_nodes<list<D...>> {
+  static constexpr std::size_t size = sizeof...(D);
+  using nodes = list<D...>;
 
-template <class... Occ>
-struct dag_of<list<Occ...>> {
-  static constexpr std::size_t appearances = sizeof...(Occ);
-
-  // Whether appearance i is the first of its identity.
-  static constexpr std::array<bool, appearances> first = [] {
-    std::array<bool, appearances> out{};
-    std::size_t i = 0;
-    ((out[i] = index_of<typename Occ::key, typename Occ::key...>() == i, ++i), ...);
-    return out;
-  }();
-
-  static constexpr std::size_t size = [] {
-    std::size_t n = 0;
-    for (bool f : first) n += f;
-    return n;
-  }();
-
-  // Appearance index of each distinct node, in topological order.
-  static constexpr std::array<std::size_t, size> picked = [] {
-    std::array<std::size_t, size> out{};
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < appearances; ++i)
-      if (first[i]) out[n++] = i;
-    return out;
-  }();
-
-  using all = hana::tuple<hana::type<Occ>...>;
-
-  template <std::size_t K>
-  using node = typename decltype(+hana::at_c<picked[K]>(all{}))::type;
-
-  template <class Seq>
-  struct distinct_keys;
-  template <std::size_t... K>
-  struct distinct_keys<std::index_sequence<K...>> {
-    // Position of a node identity among the distinct nodes, or npos.
-    template <class Key>
-    static constexpr std::size_t find = index_of<Key, typename node<K>::key...>();
-  };
-  using keys = distinct_keys<std::make_index_sequence<size>>;
-
+  // Position of a node identity among the distinct nodes, or npos.
   template <class Key>
-  static constexpr std::size_t index_of_key = keys::template find<Key>;
+  static constexpr std::size_t index_of_key = index_of<Key, typename D::key...>();
 
-  static constexpr std::size_t max_arity = std::max({std::size_t{1}, Occ::arity...});
+  static constexpr std::size_t max_arity = std::max({std::size_t{1}, D::arity...});
 
   template <class O>
   struct operands;
-  template <class K, class N, class P, class... CK>
-  struct operands<occurrence<K, N, P, CK...>> {
+  template <class K, class N, class W, class... CK>
+  struct operands<occurrence<K, N, W, CK...>> {
     static constexpr node_info<max_arity> info() {
       node_info<max_arity> out;
       out.arity = sizeof...(CK);
@@ -214,15 +217,35 @@ struct dag_of<list<Occ...>> {
     }
   };
 
-  static constexpr auto infos = []<std::size_t... K>(std::index_sequence<K...>) {
-    return std::array<node_info<max_arity>, size>{operands<node<K>>::info()...};
-  }
-  (std::make_index_sequence<size>{});
+  static constexpr std::array<node_info<max_arity>, size> infos{operands<D>::info()...};
 };
 
-// The DAG of an expression type.
+template <class Appearances>
+struct dag_of;
+template <class... Occ>
+struct dag_of<list<Occ...>> {
+  // Whether each appearance is the first of its identity.
+  static constexpr std::array<bool, sizeof...(Occ)> first = [] {
+    std::array<bool, sizeof...(Occ)> out{};
+    std::size_t i = 0;
+    ((out[i] = index_of<typename Occ::key, typename Occ::key...>() == i, ++i), ...);
+    return out;
+  }();
+
+  template <std::size_t... I>
+  static auto firsts(std::index_sequence<I...>) {
+    return (list<>{} + ... + keep_if<first[I], Occ>{});
+  }
+  using type = distinct_nodes<decltype(firsts(std::index_sequence_for<Occ...>{}))>;
+};
+
+// The DAG of an expression type: `size` distinct nodes, `node<K>` the K-th
+// (an occurrence), `infos[K]` its operands, `index_of_key<Key>`.
 template <class Expr>
-using dag = dag_of<typename flatten<Expr, path<>>::type>;
+struct dag : dag_of<typename flatten<Expr, path<>>::type>::type {
+  template <std::size_t K>
+  using node = at_t<typename dag::nodes, K>;
+};
 
 // The run-time object at a path inside an expression.
 template <class Node>

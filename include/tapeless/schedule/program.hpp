@@ -1,12 +1,11 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-
-#include <boost/hana/for_each.hpp>
 
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
@@ -25,8 +24,6 @@ template <class... Leaves>
 struct request {};
 
 namespace schedule {
-
-namespace hana = boost::hana;
 
 template <class Op>
 constexpr bool forwards_value() {
@@ -112,6 +109,8 @@ class program<Expr, request<Requested...>, Lenient> {
 
   Expr expr_;
   typename layout::type ws_;
+  // The storage each distinct parameter node reads (null for other nodes).
+  std::array<const void*, N> targets_{};
   std::tuple<zero_of<Requested>...> zeros_;
 
  public:
@@ -119,7 +118,7 @@ class program<Expr, request<Requested...>, Lenient> {
   using scalar = S;
 
   explicit program(const Expr& e) : expr_(e) {
-    check_parameter_storage();
+    find_parameters(expr_);
     [&]<std::size_t... K>(std::index_sequence<K...>) { (presize<K>(), ...); }
     (std::make_index_sequence<N>{});
     std::apply([](auto&... z) { (zero(z), ...); }, zeros_);
@@ -187,9 +186,15 @@ class program<Expr, request<Requested...>, Lenient> {
     using type = decltype((graph::list<>{} + ... + graph::keep_if<times<In, Fed...> == 0, In>{}));
   };
 
+  // The op of distinct node K: default-constructed when empty, else read
+  // from the expression, where the node's path leads.
   template <std::size_t K>
-  const auto& object() const {
-    return graph::at(expr_, typename occurrence<K>::where{});
+  decltype(auto) op() const {
+    using where = typename occurrence<K>::where;
+    if constexpr (std::is_void_v<where>)
+      return typename node<K>::op_type{};
+    else
+      return (graph::at(expr_, where{}).op);
   }
 
   template <std::size_t K>
@@ -205,7 +210,9 @@ class program<Expr, request<Requested...>, Lenient> {
   decltype(auto) value_of() const {
     using Node = node<K>;
     if constexpr (is_parameter_ref_v<Node>)
-      return object<K>().value();
+      return static_cast<const parameter<typename Node::id, S, Node::rows, Node::cols>*>(
+                 targets_[K])
+          ->value;
     else if constexpr (is_input_v<Node>)
       return Eigen::Map<const Eigen::Matrix<S, Node::rows, Node::cols>>(std::get<K>(ws_).data,
                                                                         rows<K>(), Node::cols);
@@ -227,7 +234,7 @@ class program<Expr, request<Requested...>, Lenient> {
           if constexpr (node<K>::rows == dynamic) std::get<K>(ws_).resize(r);
         }
         if constexpr (owns_value<node<K>>)
-          object<K>().op.forward(std::get<K>(ws_).value, value_of<operand<K, J>>()...);
+          op<K>().forward(std::get<K>(ws_).value, value_of<operand<K, J>>()...);
       }
       (std::make_index_sequence<arity<K>>{});
     }
@@ -254,8 +261,8 @@ class program<Expr, request<Requested...>, Lenient> {
                 std::get<operand<K, J>>(ws_).adjoint.setZero();
             }(),
             ...);
-        object<K>().op.backward(std::get<K>(ws_).adjoint, value_of<K>(),
-                                value_of<operand<K, J>>()..., sink<K, J>()...);
+        op<K>().backward(std::get<K>(ws_).adjoint, value_of<K>(), value_of<operand<K, J>>()...,
+                         sink<K, J>()...);
       }
       (std::make_index_sequence<arity<K>>{});
     }
@@ -288,21 +295,22 @@ class program<Expr, request<Requested...>, Lenient> {
       z.setZero(Z::RowsAtCompileTime == dynamic ? 0 : Z::RowsAtCompileTime, Z::ColsAtCompileTime);
   }
 
-  // Every appearance of a parameter must read the storage its distinct node
-  // reads: two model objects with one tag would be two storages behind one
-  // node, and their gradients would be silently merged.
-  void check_parameter_storage() const {
-    hana::for_each(typename dag::all{}, [&](auto appearance) {
-      using O = typename decltype(appearance)::type;
-      if constexpr (is_parameter_ref_v<typename O::node>) {
-        constexpr std::size_t k = dag::template index_of_key<typename O::key>;
-        if (graph::at(expr_, typename O::where{}).target != object<k>().target)
-          throw std::logic_error(
-              "tapeless: two model objects with the same tag are used in one "
-              "graph (parameter " +
-              O::node::name() + "); give each model its own tag type");
-      }
-    });
+  // Records the storage behind every parameter node. Every appearance of a
+  // parameter must read the same storage: two model objects with one tag
+  // would be two storages behind one node, their gradients silently merged.
+  template <class Node>
+  void find_parameters(const Node& n) {
+    if constexpr (is_parameter_ref_v<Node>) {
+      const void*& target = targets_[dag::template index_of_key<typename Node::id>];
+      if (target != nullptr && target != n.target)
+        throw std::logic_error(
+            "tapeless: two model objects with the same tag are used in one "
+            "graph (parameter " +
+            Node::name() + "); give each model its own tag type");
+      target = n.target;
+    } else if constexpr (is_expr_v<Node>) {
+      std::apply([&](const auto&... c) { (find_parameters(c), ...); }, n.children);
+    }
   }
 };
 
