@@ -126,10 +126,18 @@ using at_t = typename decltype(pick<I>(
 
 inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
+// Type identity without instantiating a template per pair (std::is_same_v
+// would: the analysis compares every appearance with every other).
+#if defined(__has_builtin) && __has_builtin(__is_same)
+#define TAPELESS_IS_SAME(A, B) __is_same(A, B)
+#else
+#define TAPELESS_IS_SAME(A, B) std::is_same_v<A, B>
+#endif
+
 // Position of the first K in Ks..., or npos.
 template <class K, class... Ks>
 constexpr std::size_t index_of() {
-  constexpr bool hit[] = {false, std::is_same_v<K, Ks>...};
+  constexpr bool hit[] = {false, TAPELESS_IS_SAME(K, Ks)...};
   for (std::size_t i = 0; i < sizeof...(Ks); ++i)
     if (hit[i + 1]) return i;
   return npos;
