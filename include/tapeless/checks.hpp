@@ -2,9 +2,12 @@
 
 // Every static check of tapeless, in one place. Each is a class template named
 // after the rule it enforces, whose arguments are the culprits, so that both
-// compilers print the offending types next to the message. Each has `value`;
-// callers test it with `if constexpr` and, after a failure, build something
-// that compiles cleanly, so that one mistake gives one error.
+// compilers print the offending types next to the message. Its `check()`
+// asserts and returns whether the rule holds; callers test it with
+// `if constexpr` and, after a failure, build something that compiles cleanly
+// (see node/poisoned.hpp), so that one mistake gives one error. The assertion
+// sits in a member function, not in the class: clang 14 marks a class whose
+// static_assert failed as invalid, and every later use of it is one more error.
 //
 // Messages are API and share one grammar:
 //   "tapeless: <where>: <what is wrong>; <what to do>"
@@ -27,77 +30,107 @@ struct layer_id {};
 
 namespace check {
 
-template <bool Ok>
-struct result {
-  static constexpr bool value = Ok;
-};
-
-// Instantiates a check where no result is needed (a class body): true
-// whatever the outcome, so the check's own message is the only error.
+// Runs a check where no result is needed (a class body): true whatever the
+// outcome, so the check's own message is the only error.
 template <class Check>
-inline constexpr bool enforce = sizeof(Check) > 0;
+inline constexpr bool enforce = (Check::check(), true);
+
+// Whether all checks hold, running every one of them (unlike &&), so that
+// independent mistakes are all reported.
+template <class... Ok>
+constexpr bool all(Ok... ok) {
+  return (ok && ... && true);
+}
 
 // ---- building expressions --------------------------------------------------
 
 template <int In, int Out>
-struct dense_sizes_are_positive : result<(In > 0 && Out > 0)> {
-  static_assert(In > 0 && Out > 0,
-                "tapeless: Dense<In, Out>: both sizes must be positive; the sizes are listed in "
-                "this check");
+struct dense_sizes_are_positive {
+  static constexpr bool check() {
+    constexpr bool ok = In > 0 && Out > 0;
+    static_assert(ok,
+                  "tapeless: Dense<In, Out>: both sizes must be positive; the sizes are listed in "
+                  "this check");
+    return ok;
+  }
 };
 
 template <int Features, int Batch>
-struct input_sizes_are_valid : result<(Features > 0 && (Batch > 0 || Batch == -1))> {
-  static_assert(Features > 0 && (Batch > 0 || Batch == -1),
-                "tapeless: input or variable: the feature count must be positive and the batch "
-                "positive or tl::dynamic; the sizes are listed in this check");
+struct input_sizes_are_valid {
+  static constexpr bool check() {
+    constexpr bool ok = Features > 0 && (Batch > 0 || Batch == -1);
+    static_assert(ok,
+                  "tapeless: input or variable: the feature count must be positive and the batch "
+                  "positive or tl::dynamic; the sizes are listed in this check");
+    return ok;
+  }
 };
 
 template <class... Layers>
-struct model_has_layers : result<(sizeof...(Layers) > 0)> {
-  static_assert(sizeof...(Layers) > 0,
-                "tapeless: model: a model needs at least one layer; list its Dense layers after "
-                "the tag and the scalar type");
+struct model_has_layers {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Layers) > 0;
+    static_assert(ok,
+                  "tapeless: model: a model needs at least one layer; list its Dense layers after "
+                  "the tag and the scalar type");
+    return ok;
+  }
 };
 
 // A model whose layer I+1 does not take what layer I gives.
 template <class Layer, class Expected, class Found>
 struct consecutive_layers_match;
 template <class Layer, int E, int F>
-struct consecutive_layers_match<Layer, expected<E>, found<F>> : result<E == F> {
-  static_assert(E == F,
-                "tapeless: model: a layer's In differs from the Out of the layer before it; the "
-                "layer, its In and the previous Out are listed in this check");
+struct consecutive_layers_match<Layer, expected<E>, found<F>> {
+  static constexpr bool check() {
+    constexpr bool ok = E == F;
+    static_assert(ok,
+                  "tapeless: model: a layer's In differs from the Out of the layer before it; the "
+                  "layer, its In and the previous Out are listed in this check");
+    return ok;
+  }
 };
 
 // A layer applied to an expression with another number of features.
 template <class Layer, class Expected, class Found>
 struct layer_input_matches;
 template <class Layer, int E, int F>
-struct layer_input_matches<Layer, expected<E>, found<F>> : result<E == F> {
-  static_assert(E == F,
-                "tapeless: Dense layer: the input's number of features (columns) differs from the "
-                "layer's In; the layer, its In and the input's column count are listed in this "
-                "check");
+struct layer_input_matches<Layer, expected<E>, found<F>> {
+  static constexpr bool check() {
+    constexpr bool ok = E == F;
+    static_assert(
+        ok,
+        "tapeless: Dense layer: the input's number of features (columns) differs from the "
+        "layer's In; the layer, its In and the input's column count are listed in this "
+        "check");
+    return ok;
+  }
 };
 
 // Operands of one graph must share a scalar type.
 template <class Left, class Right>
-struct scalars_match : result<std::is_same_v<Left, Right>> {
-  static_assert(std::is_same_v<Left, Right>,
-                "tapeless: operands of different scalar types (both listed in this check); build "
-                "every model and input of one graph with the same scalar type");
+struct scalars_match {
+  static constexpr bool check() {
+    constexpr bool ok = std::is_same_v<Left, Right>;
+    static_assert(ok,
+                  "tapeless: operands of different scalar types (both listed in this check); build "
+                  "every model and input of one graph with the same scalar type");
+    return ok;
+  }
 };
 
 // Elementwise operands must have one shape (a dynamic batch matches any).
 template <class Op, class Left, class Right>
 struct shapes_match;
 template <class Op, int R1, int C1, int R2, int C2>
-struct shapes_match<Op, shape<R1, C1>, shape<R2, C2>>
-    : result<C1 == C2 && (R1 == R2 || R1 == -1 || R2 == -1)> {
-  static_assert(C1 == C2 && (R1 == R2 || R1 == -1 || R2 == -1),
-                "tapeless: elementwise operation: the operands' shapes differ; the operation and "
-                "both shapes are listed in this check (rows, columns; -1 is a run-time batch)");
+struct shapes_match<Op, shape<R1, C1>, shape<R2, C2>> {
+  static constexpr bool check() {
+    constexpr bool ok = C1 == C2 && (R1 == R2 || R1 == -1 || R2 == -1);
+    static_assert(ok,
+                  "tapeless: elementwise operation: the operands' shapes differ; the operation and "
+                  "both shapes are listed in this check (rows, columns; -1 is a run-time batch)");
+    return ok;
+  }
 };
 
 // ---- gradient requests -----------------------------------------------------
@@ -105,75 +138,117 @@ struct shapes_match<Op, shape<R1, C1>, shape<R2, C2>>
 template <class Shape>
 struct loss_is_scalar;
 template <int R, int C>
-struct loss_is_scalar<shape<R, C>> : result<R == 1 && C == 1> {
-  static_assert(R == 1 && C == 1,
-                "tapeless: gradient request: the loss must be a scalar (a 1x1 expression) and this "
-                "one has the shape listed in this check; reduce it with tl::sum or tl::mean");
+struct loss_is_scalar<shape<R, C>> {
+  static constexpr bool check() {
+    constexpr bool ok = R == 1 && C == 1;
+    static_assert(
+        ok,
+        "tapeless: gradient request: the loss must be a scalar (a 1x1 expression) and this "
+        "one has the shape listed in this check; reduce it with tl::sum or tl::mean");
+    return ok;
+  }
 };
 
 template <class Argument, bool Differentiable>
-struct argument_is_differentiable : result<Differentiable> {
-  static_assert(Differentiable,
-                "tapeless: gradient request: the argument listed in this check is not a parameter, "
-                "a layer, a model or a tl::variable, so there is nothing to differentiate with "
-                "respect to; a tl::input is data: declare it with tl::variable instead");
+struct argument_is_differentiable {
+  static constexpr bool check() {
+    constexpr bool ok = Differentiable;
+    static_assert(
+        ok,
+        "tapeless: gradient request: the argument listed in this check is not a parameter, "
+        "a layer, a model or a tl::variable, so there is nothing to differentiate with "
+        "respect to; a tl::input is data: declare it with tl::variable instead");
+    return ok;
+  }
 };
 
 template <class... Parameters>
-struct loss_uses_parameters : result<sizeof...(Parameters) == 0> {
-  static_assert(sizeof...(Parameters) == 0,
-                "tapeless: gradient request: the loss does not depend on the parameters listed in "
-                "this check because it does not use them at all (copying values from another "
-                "model creates no dependency); remove them from the request, or pass "
-                "tl::unconnected_as_zero first to get zero gradients for them");
+struct loss_uses_parameters {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Parameters) == 0;
+    static_assert(
+        ok,
+        "tapeless: gradient request: the loss does not depend on the parameters listed in "
+        "this check because it does not use them at all (a copy of another model's "
+        "values, for example, is not a dependency); remove them from the request, or pass "
+        "tl::unconnected_as_zero first to get zero gradients for them");
+    return ok;
+  }
 };
 
 template <class... Parameters>
-struct loss_uses_parameters_past_stop_gradient : result<sizeof...(Parameters) == 0> {
-  static_assert(sizeof...(Parameters) == 0,
-                "tapeless: gradient request: the loss does not depend on the parameters listed in "
-                "this check because every path from them to the loss passes through "
-                "stop_gradient; remove them from the request, or pass tl::unconnected_as_zero "
-                "first to get zero gradients for them");
+struct loss_uses_parameters_past_stop_gradient {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Parameters) == 0;
+    static_assert(
+        ok,
+        "tapeless: gradient request: the loss does not depend on the parameters listed in "
+        "this check because every path from them to the loss passes through "
+        "stop_gradient; remove them from the request, or pass tl::unconnected_as_zero "
+        "first to get zero gradients for them");
+    return ok;
+  }
 };
 
 template <class Parameter, bool Requested>
-struct gradient_was_requested : result<Requested> {
-  static_assert(Requested,
-                "tapeless: reading a gradient: the parameter listed in this check was not part of "
-                "the gradient request; add it to the tl::gradient call");
+struct gradient_was_requested {
+  static constexpr bool check() {
+    constexpr bool ok = Requested;
+    static_assert(
+        ok,
+        "tapeless: reading a gradient: the parameter or variable listed in this check was not "
+        "part of the gradient request; add it to the tl::gradient call");
+    return ok;
+  }
 };
 
 // ---- running programs ------------------------------------------------------
 
 template <class... Inputs>
-struct every_input_is_fed : result<sizeof...(Inputs) == 0> {
-  static_assert(sizeof...(Inputs) == 0,
-                "tapeless: running a program: the expression reads the inputs listed in this "
-                "check but they were not fed; pass tl::feed(input, data) for each");
+struct every_input_is_fed {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Inputs) == 0;
+    static_assert(ok,
+                  "tapeless: running a program: the expression reads the inputs listed in this "
+                  "check but they were not fed; pass tl::feed(input, data) for each");
+    return ok;
+  }
 };
 
 template <class... Inputs>
-struct every_feed_is_used : result<sizeof...(Inputs) == 0> {
-  static_assert(sizeof...(Inputs) == 0,
-                "tapeless: running a program: the inputs listed in this check were fed but the "
-                "expression does not read them, or were fed twice; feed each input it reads once");
+struct every_feed_is_used {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Inputs) == 0;
+    static_assert(
+        ok,
+        "tapeless: running a program: the inputs listed in this check were fed but the "
+        "expression does not read them, or were fed twice; feed each input it reads once");
+    return ok;
+  }
 };
 
 template <class Input, class DataScalar>
-struct feed_scalar_matches : result<std::is_same_v<typename Input::scalar, DataScalar>> {
-  static_assert(std::is_same_v<typename Input::scalar, DataScalar>,
-                "tapeless: feed: the data's scalar type differs from the input's; the input and "
-                "the data's scalar type are listed in this check");
+struct feed_scalar_matches {
+  static constexpr bool check() {
+    constexpr bool ok = std::is_same_v<typename Input::scalar, DataScalar>;
+    static_assert(ok,
+                  "tapeless: feed: the data's scalar type differs from the input's; the input and "
+                  "the data's scalar type are listed in this check");
+    return ok;
+  }
 };
 
 template <class Input, class Found>
 struct feed_columns_match;
 template <class Input, int F>
-struct feed_columns_match<Input, found<F>> : result<F == -1 || F == Input::cols> {
-  static_assert(F == -1 || F == Input::cols,
-                "tapeless: feed: the data's number of columns differs from the input's feature "
-                "count; the input and the data's column count are listed in this check");
+struct feed_columns_match<Input, found<F>> {
+  static constexpr bool check() {
+    constexpr bool ok = F == -1 || F == Input::cols;
+    static_assert(ok,
+                  "tapeless: feed: the data's number of columns differs from the input's feature "
+                  "count; the input and the data's column count are listed in this check");
+    return ok;
+  }
 };
 
 }  // namespace check

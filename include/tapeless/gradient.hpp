@@ -15,7 +15,7 @@
 #include <tapeless/model.hpp>
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
-#include <tapeless/ops/sum.hpp>
+#include <tapeless/node/poisoned.hpp>
 #include <tapeless/schedule/program.hpp>
 
 // The entry points: tl::gradient (a loss and what to differentiate it with
@@ -124,29 +124,20 @@ struct connectivity<Loss, request<L...>> {
                             decltype(stopped_ids<facts, L...>())>::type;
 };
 
-template <bool Lenient, class Loss, class... Wrt>
-auto gradient_program(const Loss& loss) {
-  if constexpr (!check::loss_is_scalar<shape<Loss::rows, Loss::cols>>::value) {
-    // Carry on with the sum, so that the check above is the only error.
-    return gradient_program<Lenient, decltype(sum(loss)), Wrt...>(sum(loss));
-  } else {
-    // Invalid arguments stand for no leaves; their checks report them.
-    static_assert(
-        (check::enforce<check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>> && ...));
-    using R = request_of<Wrt...>;
-    if constexpr (Lenient) {
-      return schedule::program<Loss, R, true>(loss);
-    } else {
-      using C = connectivity<Loss, R>;
-      constexpr bool connected =
-          C::not_used::value & C::only_through_stop_gradient::value;  // both reported
-      if constexpr (connected)
-        return schedule::program<Loss, R, false>(loss);
-      else
-        return schedule::program<Loss, R, true>(loss);
-    }
-  }
+// The checks every request passes before its connectivity is looked at: the
+// loss is 1x1 and every argument stands for leaves. None runs on a loss that
+// holds a poisoned operand: its error has been reported already.
+template <class Loss, class... Wrt>
+constexpr bool request_is_well_formed() {
+  if constexpr (contains_poisoned_v<Loss>)
+    return false;
+  else
+    return check::all(check::loss_is_scalar<shape<Loss::rows, Loss::cols>>::check(),
+                      check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>::check()...);
 }
+
+template <class Loss, class... Wrt>
+using request_for = request_of<std::remove_cvref_t<Wrt>...>;
 
 }  // namespace detail
 
@@ -158,22 +149,42 @@ auto gradient_program(const Loss& loss) {
 //   auto step = tl::gradient(loss, encoder, head);
 //   const auto& g = step(tl::feed(x, X), tl::feed(t, T));
 //   g.loss();  g[encoder.layer<0>().weight];
+//
+// After a failed check the result is an inert program, so that the code
+// around the call still compiles and the user sees that one error. The
+// connectivity checks run here, not in a helper, to keep their diagnostic
+// one instantiation shorter.
 template <Expression Loss, class... Wrt>
 auto gradient(const Loss& loss, const Wrt&...) {
-  return detail::gradient_program<false, Loss, std::remove_cvref_t<Wrt>...>(loss);
+  using schedule::mode;
+  using R = detail::request_for<Loss, Wrt...>;
+  using C = detail::connectivity<Loss, R>;
+  if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
+    return schedule::program<Loss, R, mode::inert>(loss);
+  else if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
+    return schedule::program<Loss, R, mode::inert>(loss);
+  else
+    return schedule::program<Loss, R, mode::strict>(loss);
 }
 
 // The same, with zero gradients for requested leaves the loss does not
 // depend on.
 template <Expression Loss, class... Wrt>
 auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&...) {
-  return detail::gradient_program<true, Loss, std::remove_cvref_t<Wrt>...>(loss);
+  using schedule::mode;
+  using R = detail::request_for<Loss, Wrt...>;
+  if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
+    return schedule::program<Loss, R, mode::inert>(loss);
+  else
+    return schedule::program<Loss, R, mode::lenient>(loss);
 }
 
 // A program that computes an expression's value only (predictions, metrics).
 template <Expression E>
 auto evaluate(const E& e) {
-  return schedule::program<E, request<>, false>(e);
+  using schedule::mode;
+  return schedule::program < E, request<>,
+         contains_poisoned_v<E> ? mode::inert : mode::strict > (e);
 }
 
 // Data for an input, for one run of a program: a contiguous column-major
@@ -183,8 +194,9 @@ requires requires(const Derived& d) { d.data(); }
 feed_t<input_leaf<Tag, S, F, B, D>> feed(const input_leaf<Tag, S, F, B, D>&,
                                          const Eigen::DenseBase<Derived>& data) {
   using leaf = input_leaf<Tag, S, F, B, D>;
-  constexpr bool ok = check::feed_scalar_matches<leaf, typename Derived::Scalar>::value &&
-                      check::feed_columns_match<leaf, found<Derived::ColsAtCompileTime>>::value;
+  constexpr bool ok =
+      check::all(check::feed_scalar_matches<leaf, typename Derived::Scalar>::check(),
+                 check::feed_columns_match<leaf, found<Derived::ColsAtCompileTime>>::check());
   const Derived& d = data.derived();
   if constexpr (!ok) {
     return {nullptr, 0, F};

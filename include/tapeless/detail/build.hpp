@@ -11,11 +11,14 @@
 // operand in, so the rest of the user's code still compiles (one error).
 namespace tapeless::detail {
 
+// (A check named in a condition is instantiated even where `||` would not
+// evaluate it, hence the nesting: a check must not run after a failure.)
 template <class Op, Expression A, Expression B>
 constexpr auto binary(const A& a, const B& b) {
   using SA = typename A::scalar;
-  using SB = typename B::scalar;
-  if constexpr (!check::scalars_match<SA, SB>::value)
+  if constexpr (contains_poisoned_v<A> || contains_poisoned_v<B>)
+    return make_expr(Op{}, a, poisoned<SA, A::rows, A::cols>{});
+  else if constexpr (!check::scalars_match<SA, typename B::scalar>::check())
     return make_expr(Op{}, a, poisoned<SA, A::rows, A::cols>{});
   else
     return make_expr(Op{}, a, b);
@@ -23,8 +26,10 @@ constexpr auto binary(const A& a, const B& b) {
 
 template <class Op, Expression A, Expression B>
 constexpr auto elementwise(const A& a, const B& b) {
-  using shapes = check::shapes_match<Op, shape<A::rows, A::cols>, shape<B::rows, B::cols>>;
-  if constexpr (!shapes::value)
+  if constexpr (contains_poisoned_v<A> || contains_poisoned_v<B>)
+    return binary<Op>(a, b);
+  else if constexpr (!check::shapes_match<Op, shape<A::rows, A::cols>,
+                                          shape<B::rows, B::cols>>::check())
     return make_expr(Op{}, a, poisoned<typename A::scalar, A::rows, A::cols>{});
   else
     return binary<Op>(a, b);

@@ -17,8 +17,10 @@ namespace tapeless {
 template <int In, int Out, class Activation = Identity>
 struct Dense {
   static_assert(check::enforce<check::dense_sizes_are_positive<In, Out>>);
-  static constexpr int in = In;
-  static constexpr int out = Out;
+  // Clamped, so that after a failed check the model's storage still compiles.
+  static constexpr int in = In > 0 ? In : 1;
+  static constexpr int out = Out > 0 ? Out : 1;
+  static constexpr bool valid = In > 0 && Out > 0;
   using activation = Activation;
 };
 
@@ -38,9 +40,12 @@ struct dense_layer {
   template <Expression X>
   auto operator()(const X& x) const {
     using id = layer_id<Model, Index>;
-    constexpr bool sizes_ok = check::layer_input_matches<id, expected<In>, found<X::cols>>::value;
-    constexpr bool scalars_ok = sizes_ok && check::scalars_match<S, typename X::scalar>::value;
-    if constexpr (!scalars_ok)
+    if constexpr (contains_poisoned_v<X>)
+      return make_expr(ops::dense<Activation>{}, poisoned<S, X::rows, In>{}, weight.ref(),
+                       bias.ref());
+    else if constexpr (!check::all(
+                           check::layer_input_matches<id, expected<In>, found<X::cols>>::check(),
+                           check::scalars_match<S, typename X::scalar>::check()))
       return make_expr(ops::dense<Activation>{}, poisoned<S, X::rows, In>{}, weight.ref(),
                        bias.ref());
     else

@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include <tapeless/checks.hpp>
 #include <tapeless/kernels/storage.hpp>
 
 namespace tapeless {
@@ -13,11 +14,13 @@ namespace tapeless {
 // `input` is data and is never differentiated.
 template <class Tag, class S, int Features, int Batch, bool Differentiable>
 struct input_leaf {
+  static_assert(check::enforce<check::input_sizes_are_valid<Features, Batch>>);
   using tapeless_node = void;
   using tag = Tag;
   using scalar = S;
-  static constexpr int rows = Batch;
-  static constexpr int cols = Features;
+  // Clamped, so that after a failed check the rest still compiles.
+  static constexpr int rows = Batch > 0 ? Batch : dynamic;
+  static constexpr int cols = Features > 0 ? Features : 1;
   static constexpr bool differentiable = Differentiable;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <tapeless/kernels/storage.hpp>
+#include <tapeless/node/expr.hpp>
 
 namespace tapeless {
 
@@ -20,5 +20,13 @@ template <class T>
 inline constexpr bool is_poisoned_v = false;
 template <class S, int R, int C>
 inline constexpr bool is_poisoned_v<poisoned<S, R, C>> = true;
+
+// Whether an expression holds a poisoned operand: then an error has been
+// reported already, and every later check on it stays silent (it would only
+// report consequences: inputs no longer read, sizes that cannot match).
+template <class T>
+inline constexpr bool contains_poisoned_v = is_poisoned_v<T>;
+template <class Op, class... C>
+inline constexpr bool contains_poisoned_v<expr<Op, C...>> = (contains_poisoned_v<C> || ...);
 
 }  // namespace tapeless

@@ -44,19 +44,23 @@ struct leaf_of<parameter<Id, S, R, C>> {
   using type = parameter_ref<Id, S, R, C>;
 };
 
+// How a program treats what it cannot do. strict: everything requested is
+// connected (tl::gradient has checked), feeds and reads are checked. lenient:
+// requested leaves the root does not depend on get zero gradients. inert: a
+// static check has failed already; the program compiles, checks nothing more
+// (so the user sees one error) and never runs.
+enum class mode { strict, lenient, inert };
+
 // A compiled evaluation of `Expr`: one forward sweep over its distinct nodes
 // in topological order, then, for a gradient request, one reverse sweep over
 // the nodes between the requested leaves and the root. Both sweeps are
 // unrolled at compile time (a fold over node indices), so running a program
 // interprets nothing; its storage is sized once and reused at every run.
-//
-// With Lenient, requested leaves the root does not depend on get zero
-// gradients; otherwise tl::gradient has rejected such requests already.
-template <class Expr, class Request, bool Lenient = false>
+template <class Expr, class Request, mode Mode = mode::strict>
 class program;
 
-template <class Expr, class... Requested, bool Lenient>
-class program<Expr, request<Requested...>, Lenient> {
+template <class Expr, class... Requested, mode Mode>
+class program<Expr, request<Requested...>, Mode> {
   using facts = graph::analysis<Expr, Requested...>;
   using dag = typename facts::dag;
   static constexpr auto& plan = facts::plan;
@@ -101,7 +105,7 @@ class program<Expr, request<Requested...>, Lenient> {
       (std::is_same_v<graph::key_t<Leaf, graph::path<>>, graph::key_t<Requested, graph::path<>>> ||
        ...);
 
-  // Requested leaves the root does not depend on have no node; with Lenient
+  // Requested leaves the root does not depend on have no node; a lenient
   // the program keeps a zero matrix for each.
   template <class Leaf>
   using zero_of = std::conditional_t<facts::template connects<Leaf>, nothing,
@@ -140,17 +144,17 @@ class program<Expr, request<Requested...>, Lenient> {
   // reverse sweep; then the value and the gradients can be read.
   template <class... Leaves>
   const program& operator()(const feed_t<Leaves>&... feeds) {
-    using inputs = typename layout::inputs;
-    constexpr bool all_fed = graph::apply<check::every_input_is_fed,
-                                          typename unfed<inputs, Leaves...>::type>::type::value;
-    constexpr bool all_used =
-        graph::apply<check::every_feed_is_used, decltype((graph::list<>{} + ... + graph::keep_if <
-                                                                  !graph::uses_v<facts, Leaves> ||
-                                                              times<Leaves, Leaves...> != 1,
-                                                          Leaves > {}))>::type::value;
-    if constexpr (all_fed && all_used) {
-      (bind(feeds), ...);
-      sweep(std::make_index_sequence<N>{});
+    if constexpr (Mode != mode::inert) {
+      using unfed = typename unfed_of<typename layout::inputs, Leaves...>::type;
+      using unused =
+          decltype((graph::list<>{} + ... + graph::keep_if < !graph::uses_v<facts, Leaves> ||
+                        times<Leaves, Leaves...> != 1,
+                    Leaves > {}));
+      if constexpr (check::all(graph::apply<check::every_input_is_fed, unfed>::type::check(),
+                               graph::apply<check::every_feed_is_used, unused>::type::check())) {
+        (bind(feeds), ...);
+        sweep(std::make_index_sequence<N>{});
+      }
     }
     return *this;
   }
@@ -165,9 +169,10 @@ class program<Expr, request<Requested...>, Lenient> {
   const auto& operator[](const Leaf&) const {
     using L = typename leaf_of<Leaf>::type;
     using id = graph::key_t<L, graph::path<>>;
-    if constexpr (!check::gradient_was_requested<id, requested<L>>::value) {
-      static const kernels::matrix<S, L::rows, L::cols> none;
-      return none;
+    if constexpr (Mode == mode::inert) {
+      return placeholder<L>();
+    } else if constexpr (!check::gradient_was_requested<id, requested<L>>::check()) {
+      return placeholder<L>();
     } else if constexpr (facts::template connects<L>) {
       return std::get<facts::template index<L>>(ws_).adjoint;
     } else {
@@ -180,9 +185,9 @@ class program<Expr, request<Requested...>, Lenient> {
   static constexpr std::size_t times = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
 
   template <class Inputs, class... Fed>
-  struct unfed;
+  struct unfed_of;
   template <class... In, class... Fed>
-  struct unfed<graph::list<In...>, Fed...> {
+  struct unfed_of<graph::list<In...>, Fed...> {
     using type = decltype((graph::list<>{} + ... + graph::keep_if<times<In, Fed...> == 0, In>{}));
   };
 
@@ -195,6 +200,19 @@ class program<Expr, request<Requested...>, Lenient> {
       return typename node<K>::op_type{};
     else
       return (graph::at(expr_, where{}).op);
+  }
+
+  // What a read returns after a failed check, so that the user's code around
+  // it still compiles: a zero matrix of the leaf's shape if it has one.
+  template <class L>
+  static const auto& placeholder() {
+    if constexpr (requires { L::rows + L::cols; }) {
+      static const kernels::matrix<S, L::rows, L::cols> none;
+      return none;
+    } else {
+      static const kernels::matrix<S, 1, 1> none;
+      return none;
+    }
   }
 
   template <std::size_t K>
