@@ -71,12 +71,14 @@ class model {
 
   static std::string name() { return std::string(detail::type_name<Tag>()); }
 
+  // constexpr, so that compile-time questions can name a layer's
+  // parameters through an object: static_assert(tl::depends_on(loss, w)).
   template <std::size_t I>
-  auto& layer() {
+  constexpr auto& layer() {
     return std::get<I>(layers_);
   }
   template <std::size_t I>
-  const auto& layer() const {
+  constexpr const auto& layer() const {
     return std::get<I>(layers_);
   }
 

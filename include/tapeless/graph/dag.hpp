@@ -247,10 +247,12 @@ struct dag_of<list<Occ...>> {
   using type = distinct_nodes<decltype(firsts(std::index_sequence_for<Occ...>{}))>;
 };
 
-// The DAG of an expression type: `size` distinct nodes, `node<K>` the K-th
-// (an occurrence), `infos[K]` its operands, `index_of_key<Key>`.
+// The DAG of an expression type (cv-qualifiers and references ignored, as
+// decltype of a `const auto` loss has them): `size` distinct nodes,
+// `node<K>` the K-th (an occurrence), `infos[K]` its operands,
+// `index_of_key<Key>`.
 template <class Expr>
-struct dag : dag_of<typename flatten<Expr, path<>>::type>::type {
+struct dag : dag_of<typename flatten<std::remove_cvref_t<Expr>, path<>>::type>::type {
   template <std::size_t K>
   using node = at_t<typename dag::nodes, K>;
 };
