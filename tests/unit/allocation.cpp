@@ -1,0 +1,241 @@
+// No heap allocation per step: a program with fixed sizes allocates nothing
+// when it runs, and a program with a run-time batch allocates only when the
+// batch size changes.
+//
+// Two counters, because Eigen does not allocate through operator new: its
+// matrices call std::malloc directly. So this file replaces every global
+// operator new (and the matching deletes), and also compiles Eigen with
+// EIGEN_RUNTIME_NO_MALLOC and an eigen_assert that counts the "heap
+// allocation is forbidden" assertion instead of aborting. Both must come
+// before any header that includes Eigen; this file is its own executable,
+// so no other file sees them.
+
+#include <cstddef>
+
+namespace counting {
+void eigen_assert_failed(const char* condition, const char* file, int line);
+}  // namespace counting
+
+#define EIGEN_RUNTIME_NO_MALLOC
+#define eigen_assert(x)                        \
+  (static_cast<bool>(x) ? static_cast<void>(0) \
+                        : ::counting::eigen_assert_failed(#x, __FILE__, __LINE__))
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include <tapeless/tapeless.hpp>
+
+#include "support.hpp"
+
+namespace counting {
+
+// Plain counters: the tests are single-threaded, and an atomic would add
+// nothing but noise to the replaced operators.
+std::size_t news = 0;
+std::size_t eigen_mallocs = 0;
+
+void eigen_assert_failed(const char* condition, const char* file, int line) {
+  if (std::strstr(condition, "heap allocation is forbidden") != nullptr) {
+    ++eigen_mallocs;  // Eigen goes on and allocates
+    return;
+  }
+  std::fprintf(stderr, "%s:%d: Eigen assertion failed: %s\n", file, line, condition);
+  std::abort();
+}
+
+void* allocate(std::size_t size) {
+  ++news;
+  return std::malloc(size == 0 ? 1 : size);
+}
+
+void* allocate(std::size_t size, std::align_val_t alignment) {
+  ++news;
+  const auto a = static_cast<std::size_t>(alignment);
+  // aligned_alloc wants a nonzero size that is a multiple of the alignment.
+  const std::size_t rounded = size == 0 ? a : (size + a - 1) / a * a;
+  return std::aligned_alloc(a, rounded);
+}
+
+// The replaced deletes call this, not std::free: once g++ 12 inlines a
+// replaced delete into its caller, -Wmismatched-new-delete sees free()
+// applied to memory from operator new and warns (a false positive: the
+// replaced new returns malloc's memory). Out of line, free() is out of its
+// sight.
+[[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
+
+void* or_throw(void* p) {
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+// Heap allocations by operator new and by Eigen while f runs. Nothing that
+// allocates (Catch2's assertions, strings) may run inside f.
+template <class F>
+std::size_t allocations_during(F&& f) {
+  news = 0;
+  eigen_mallocs = 0;
+  Eigen::internal::set_is_malloc_allowed(false);
+  f();
+  Eigen::internal::set_is_malloc_allowed(true);
+  return news + eigen_mallocs;
+}
+
+}  // namespace counting
+
+// Every replaceable allocation function, so that none of them comes from
+// the standard library (or a sanitizer's runtime) and escapes the count.
+void* operator new(std::size_t n) { return counting::or_throw(counting::allocate(n)); }
+void* operator new[](std::size_t n) { return counting::or_throw(counting::allocate(n)); }
+void* operator new(std::size_t n, std::align_val_t a) {
+  return counting::or_throw(counting::allocate(n, a));
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+  return counting::or_throw(counting::allocate(n, a));
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counting::allocate(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+  return counting::allocate(n);
+}
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return counting::allocate(n, a);
+}
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return counting::allocate(n, a);
+}
+void operator delete(void* p) noexcept { counting::release(p); }
+void operator delete[](void* p) noexcept { counting::release(p); }
+void operator delete(void* p, std::size_t) noexcept { counting::release(p); }
+void operator delete[](void* p, std::size_t) noexcept { counting::release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { counting::release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { counting::release(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counting::release(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counting::release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { counting::release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { counting::release(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  counting::release(p);
+}
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  counting::release(p);
+}
+
+namespace tl = tapeless;
+using counting::allocations_during;
+using tapeless_test::fill_parameters;
+using tapeless_test::pattern;
+
+namespace {
+
+// Stores a pointer where the optimiser must assume it is read, so that an
+// allocation made only to be counted is not elided.
+void* volatile escape = nullptr;
+
+struct alignas(64) over_aligned {
+  double d[8];
+};
+
+struct enc_tag;
+struct head_tag;
+using enc_t = tl::model<enc_tag, double, tl::Dense<3, 6, tl::Tanh>, tl::Dense<6, 4, tl::ReLU>>;
+using head_t = tl::model<head_tag, double, tl::Dense<4, 3>>;
+
+// A graph with most kinds of node: layers with activations, a loss, a
+// shared sub-expression, scaling, elementwise ops and reductions.
+template <class X, class T>
+auto loss_of(const enc_t& enc, const head_t& head, const X& x, const T& t) {
+  const auto h = enc(x);
+  return tl::softmax_cross_entropy(head(h), t) + 0.1 * tl::mean(h * h) +
+         tl::sum(tl::exp(-tl::square(h))) / 8;
+}
+
+}  // namespace
+
+TEST_CASE("the counters see every kind of allocation", "[allocation]") {
+  // Without this, a counter that counted nothing would pass every test.
+  CHECK(allocations_during([] {
+          auto* p = new double[16];
+          escape = p;
+          delete[] p;
+        }) == 1);
+  CHECK(allocations_during([] {
+          auto* p = new over_aligned;  // the aligned operator new
+          escape = p;
+          delete p;
+        }) == 1);
+  CHECK(allocations_during([] {
+          auto* p = new (std::nothrow) double;
+          escape = p;
+          delete p;
+        }) == 1);
+  CHECK(allocations_during([] {
+          Eigen::MatrixXd m(10, 10);  // Eigen's own malloc
+          escape = m.data();
+        }) == 1);
+  CHECK(allocations_during([] {
+          Eigen::Matrix<double, 10, 10> m;  // fixed size: none
+          escape = m.data();
+        }) == 0);
+}
+
+TEST_CASE("fixed batch: no allocation when the program runs", "[allocation]") {
+  enc_t enc;
+  head_t head;
+  fill_parameters(enc, 1.0);
+  fill_parameters(head, 5.0);
+  const tl::input<struct fx, double, 3, 5> x;
+  const tl::input<struct ft, double, 3, 5> t;
+  Eigen::Matrix<double, 5, 3> X = pattern(5, 3, 2.0);
+  Eigen::Matrix<double, 5, 3> T = Eigen::Matrix<double, 5, 3>::Zero();
+  for (int r = 0; r < 5; ++r) T(r, r % 3) = 1;
+
+  auto step = tl::gradient(loss_of(enc, head, x, t), enc, head);
+  // Fixed sizes under the storage limit live inside the program: even the
+  // first run has nothing to allocate.
+  CHECK(allocations_during([&] { step(tl::feed(x, X), tl::feed(t, T)); }) == 0);
+  const double first = step(tl::feed(x, X), tl::feed(t, T)).loss();
+
+  std::size_t total = 0;
+  for (int i = 0; i < 10; ++i)
+    total += allocations_during([&] { step(tl::feed(x, X), tl::feed(t, T)); });
+  CHECK(total == 0);
+  // The runs did the work: same data, same loss; a nonzero gradient.
+  CHECK(step.loss() == first);
+  CHECK(step[enc.layer<0>().weight].cwiseAbs().maxCoeff() > 1e-6);
+}
+
+TEST_CASE("run-time batch: allocation only when the batch size changes", "[allocation]") {
+  enc_t enc;
+  head_t head;
+  fill_parameters(enc, 1.0);
+  fill_parameters(head, 5.0);
+  const tl::variable<struct dx, double, 3> x;  // its gradient is sized by the batch too
+  const tl::input<struct dt, double, 3> t;
+  const Eigen::MatrixXd X5 = pattern(5, 3, 2.0);
+  const Eigen::MatrixXd X7 = pattern(7, 3, 3.0);
+  const Eigen::MatrixXd T5 = Eigen::MatrixXd::Constant(5, 3, 1.0 / 3);
+  const Eigen::MatrixXd T7 = Eigen::MatrixXd::Constant(7, 3, 1.0 / 3);
+
+  auto step = tl::gradient(loss_of(enc, head, x, t), enc, head, x);
+  auto run = [&](const Eigen::MatrixXd& X, const Eigen::MatrixXd& T) {
+    return allocations_during([&] { step(tl::feed(x, X), tl::feed(t, T)); });
+  };
+
+  // The first run sizes the storage: this also shows that the counter sees
+  // the program's allocations.
+  CHECK(run(X5, T5) > 0);
+  std::size_t total = 0;
+  for (int i = 0; i < 10; ++i) total += run(X5, T5);
+  CHECK(total == 0);
+  CHECK(step[x].rows() == 5);
+
+  // Another batch size: storage is resized once, then reused.
+  CHECK(run(X7, T7) > 0);
+  total = 0;
+  for (int i = 0; i < 10; ++i) total += run(X7, T7);
+  CHECK(total == 0);
+  CHECK(step[x].rows() == 7);
+  CHECK(step[enc.layer<0>().weight].cwiseAbs().maxCoeff() > 1e-6);
+}
