@@ -1,21 +1,25 @@
 # Installation: headers, an exported target `tapeless::tapeless`, a package
 # config that finds the dependencies again, and an architecture-independent
-# version file (a header-only library fits any architecture).
-include(GNUInstallDirs)
+# version file (a header-only library fits any architecture, so the package
+# goes to share/, not lib/<arch>/). Needs GNUInstallDirs, included by the
+# top-level CMakeLists.txt before the target is defined.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS tapeless EXPORT tapeless-targets)
-install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.hpp")
 
 set(TAPELESS_CMAKE_DIR ${CMAKE_INSTALL_DATADIR}/cmake/tapeless)
 install(EXPORT tapeless-targets NAMESPACE tapeless:: DESTINATION ${TAPELESS_CMAKE_DIR})
-configure_package_config_file(cmake/tapeless-config.cmake.in
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tapeless-config.cmake.in
   ${PROJECT_BINARY_DIR}/tapeless-config.cmake INSTALL_DESTINATION ${TAPELESS_CMAKE_DIR})
+# Before 1.0 a minor release may break the API: 0.1 accepts 0.1.x only.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tapeless-config-version.cmake
   COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
 install(FILES ${PROJECT_BINARY_DIR}/tapeless-config.cmake
   ${PROJECT_BINARY_DIR}/tapeless-config-version.cmake DESTINATION ${TAPELESS_CMAKE_DIR})
 
-# The build tree can be used as a package too (CMAKE_PREFIX_PATH=<build>).
+# The build tree can be used as a package too (CMAKE_PREFIX_PATH=<build>):
+# the config and version files above sit next to this export.
 export(EXPORT tapeless-targets NAMESPACE tapeless::
   FILE ${PROJECT_BINARY_DIR}/tapeless-targets.cmake)
