@@ -1,0 +1,43 @@
+# cmake -D SOURCE_DIR=<consumer project> -D BINARY_DIR=<its build>
+#       [-D CONFIG=<config>] [-D EXE_SUFFIX=.exe] -P run_consumer.cmake -- <configure arguments>...
+# Configures the consumer from scratch, builds it and runs its executable,
+# `consumer`; any failing step fails the test.
+
+# The configure arguments: whatever follows `--`.
+set(configure_args "")
+set(after_dashes FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE ${last})
+  if(after_dashes)
+    list(APPEND configure_args "${CMAKE_ARGV${i}}")
+  elseif(CMAKE_ARGV${i} STREQUAL "--")
+    set(after_dashes TRUE)
+  endif()
+endforeach()
+
+set(config_args "")
+if(CONFIG)
+  list(APPEND configure_args -D CMAKE_BUILD_TYPE=${CONFIG})
+  set(config_args --config ${CONFIG})
+endif()
+
+function(step what)
+  execute_process(COMMAND ${ARGN} COMMAND_ECHO STDOUT RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "consumer: ${what} failed (${status})")
+  endif()
+endfunction()
+
+file(REMOVE_RECURSE ${BINARY_DIR})
+step(configure ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BINARY_DIR} ${configure_args})
+step(build ${CMAKE_COMMAND} --build ${BINARY_DIR} ${config_args})
+
+# Single-config generators put the executable in the binary directory,
+# multi-config ones in a subdirectory per configuration.
+set(exe consumer${EXE_SUFFIX})
+if(CONFIG AND EXISTS ${BINARY_DIR}/${CONFIG}/${exe})
+  set(exe ${BINARY_DIR}/${CONFIG}/${exe})
+else()
+  set(exe ${BINARY_DIR}/${exe})
+endif()
+step(run ${exe})
