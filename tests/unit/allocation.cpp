@@ -124,8 +124,7 @@ void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcep
 
 namespace tl = tapeless;
 using counting::allocations_during;
-using tapeless_test::fill_parameters;
-using tapeless_test::pattern;
+using namespace tapeless_test;
 
 namespace {
 

@@ -9,10 +9,7 @@
 #include "support.hpp"
 
 namespace tl = tapeless;
-using tapeless_test::fill_parameters;
-using tapeless_test::is_close_to;
-using tapeless_test::matrix;
-using tapeless_test::pattern;
+using namespace tapeless_test;
 
 namespace {
 

@@ -11,9 +11,7 @@
 
 namespace tl = tapeless;
 using Catch::Matchers::Contains;
-using tapeless_test::fill_parameters;
-using tapeless_test::matrix;
-using tapeless_test::pattern;
+using namespace tapeless_test;
 
 namespace {
 

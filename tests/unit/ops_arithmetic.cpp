@@ -4,9 +4,7 @@
 #include "op_check.hpp"
 
 namespace tl = tapeless;
-using tapeless_test::check_op;
-using tapeless_test::matrix;
-using tapeless_test::pattern;
+using namespace tapeless_test;
 
 namespace {
 

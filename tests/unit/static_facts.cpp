@@ -13,8 +13,7 @@
 #include "support.hpp"
 
 namespace tl = tapeless;
-using tapeless_test::fill_parameters;
-using tapeless_test::matrix;
+using namespace tapeless_test;
 
 namespace {
 
