@@ -103,6 +103,18 @@ class model {
     std::apply([&](const auto&... l) { ((f(l.weight), f(l.bias)), ...); }, layers_);
   }
 
+  // Calls f(name, matrix) for every parameter, layer by layer: what a
+  // checkpoint saves and loads (io/checkpoint.hpp), under the parameters'
+  // names ("tag.layer0.W").
+  template <class F>
+  void for_each_tensor(F&& f) {
+    for_each_parameter([&](auto& p) { f(p.name(), p.value); });
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    for_each_parameter([&](const auto& p) { f(p.name(), p.value); });
+  }
+
   // Copies the values of another model of the same architecture, as Keras'
   // `set_weights` or a variable's `assign` do. It copies numbers only: this
   // model's parameters do not come to depend on the other's, and a gradient
