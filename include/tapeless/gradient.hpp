@@ -54,19 +54,26 @@ struct wrt_leaves<input_leaf<Tag, S, F, B, true>> {
   static constexpr bool valid = true;
   using type = hana::tuple<hana::type<input_leaf<Tag, S, F, B, true>>>;
 };
-template <class M, std::size_t I, class S, int In, int Out, class A>
-struct wrt_leaves<dense_layer<M, I, S, In, Out, A>> {
+template <class M, std::size_t I, class S, int In, int Out, class A, bool T>
+struct wrt_leaves<dense_layer<M, I, S, In, Out, A, T>> {
+  using layer = dense_layer<M, I, S, In, Out, A, T>;
   static constexpr bool valid = true;
-  using type = hana::tuple<hana::type<parameter_ref<param<M, I, weight>, S, In, Out>>,
-                           hana::type<parameter_ref<param<M, I, bias>, S, 1, Out>>>;
+  using type = hana::tuple<hana::type<decltype(layer{}.weight.ref())>,
+                           hana::type<decltype(layer{}.bias.ref())>>;
 };
+// A model stands for its trainable layers' parameters, as Keras'
+// trainable_variables; a model with no trainable layer stands for all of
+// them, so that the request fails with the "frozen" message.
 template <class Tag, class S, class... L>
 struct wrt_leaves<model<Tag, S, L...>> {
+  static constexpr bool any_trainable = (L::trainable || ...);
   template <std::size_t... I>
   static auto all(std::index_sequence<I...>) {
     return hana::flatten(hana::make_tuple(
-        typename wrt_leaves<std::remove_cvref_t<
-            decltype(std::declval<model<Tag, S, L...>&>().template layer<I>())>>::type{}...));
+        std::conditional_t<L::trainable || !any_trainable,
+                           typename wrt_leaves<std::remove_cvref_t<decltype(
+                               std::declval<model<Tag, S, L...>&>().template layer<I>())>>::type,
+                           hana::tuple<>>{}...));
   }
   static constexpr bool valid = true;
   using type = decltype(all(std::index_sequence_for<L...>{}));
@@ -111,6 +118,23 @@ auto stopped_ids() {
               !graph::connects_v<Facts, L>,
           id_of < L >> {});
 }
+
+// The requested parameters that are frozen, as the check that reports them.
+template <class Leaf>
+constexpr bool is_frozen() {
+  if constexpr (is_parameter_ref_v<Leaf>)
+    return !Leaf::id::trainable;
+  else
+    return false;
+}
+template <class Request>
+struct frozen_in;
+template <class... L>
+struct frozen_in<request<L...>> {
+  using type = typename graph::apply<
+      check::requested_parameters_are_trainable,
+      decltype((graph::list<>{} + ... + graph::keep_if<is_frozen<L>(), id_of<L>>{}))>::type;
+};
 
 template <class Loss, class Request>
 struct connectivity;
@@ -161,6 +185,8 @@ auto gradient(const Loss& loss, const Wrt&...) {
   using C = detail::connectivity<Loss, R>;
   if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
     return schedule::program<Loss, R, mode::inert>(loss);
+  else if constexpr (!detail::frozen_in<R>::type::check())
+    return schedule::program<Loss, R, mode::inert>(loss);
   else if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
     return schedule::program<Loss, R, mode::inert>(loss);
   else
@@ -174,6 +200,8 @@ auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&...) {
   using schedule::mode;
   using R = detail::request_for<Loss, Wrt...>;
   if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
+    return schedule::program<Loss, R, mode::inert>(loss);
+  else if constexpr (!detail::frozen_in<R>::type::check())
     return schedule::program<Loss, R, mode::inert>(loss);
   else
     return schedule::program<Loss, R, mode::lenient>(loss);

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include <tapeless/checks.hpp>
@@ -18,7 +19,8 @@ template <class Tag, class S, class Layers, class Indices>
 struct layer_tuple;
 template <class Tag, class S, class... L, std::size_t... I>
 struct layer_tuple<Tag, S, std::tuple<L...>, std::index_sequence<I...>> {
-  using type = std::tuple<dense_layer<Tag, I, S, L::in, L::out, typename L::activation>...>;
+  using type = std::tuple<
+      dense_layer<Tag, I, S, L::in, L::out, typename L::activation, L::trainable>...>;
 };
 
 // Whether layer I+1 takes what layer I gives, for every I; with Enforce,
@@ -119,19 +121,33 @@ class model {
   // `set_weights` or a variable's `assign` do. It copies numbers only: this
   // model's parameters do not come to depend on the other's, and a gradient
   // request through that copy is rejected at compile time.
-  template <class OtherTag>
-  void copy_values_from(const model<OtherTag, S, Layers...>& other) {
+  // The other model may differ in which layers are Frozen (pretrain, then
+  // copy into the frozen version).
+  template <class OtherTag, class... Other>
+  requires(std::is_same_v<typename Layers::unfrozen, typename Other::unfrozen> && ...)
+  void copy_values_from(const model<OtherTag, S, Other...>& other) {
     copy_values_from(other, std::index_sequence_for<Layers...>{});
   }
 
  private:
-  template <class OtherTag, std::size_t... I>
-  void copy_values_from(const model<OtherTag, S, Layers...>& other, std::index_sequence<I...>) {
+  template <class Other, std::size_t... I>
+  void copy_values_from(const Other& other, std::index_sequence<I...>) {
     ((layer<I>().weight.value = other.template layer<I>().weight.value,
       layer<I>().bias.value = other.template layer<I>().bias.value),
      ...);
   }
 };
+
+// The same model with every layer frozen: `frozen_t<encoder_type>`, for
+// an encoder that is pretrained, then kept fixed under a new head.
+template <class Model>
+struct frozen_model;
+template <class Tag, class S, class... L>
+struct frozen_model<model<Tag, S, L...>> {
+  using type = model<Tag, S, Frozen<L>...>;
+};
+template <class Model>
+using frozen_t = typename frozen_model<Model>::type;
 
 template <class T>
 inline constexpr bool is_model_v = false;
@@ -140,7 +156,7 @@ inline constexpr bool is_model_v<model<Tag, S, L...>> = true;
 
 template <class T>
 inline constexpr bool is_dense_layer_v = false;
-template <class M, std::size_t I, class S, int In, int Out, class A>
-inline constexpr bool is_dense_layer_v<dense_layer<M, I, S, In, Out, A>> = true;
+template <class M, std::size_t I, class S, int In, int Out, class A, bool T>
+inline constexpr bool is_dense_layer_v<dense_layer<M, I, S, In, Out, A, T>> = true;
 
 }  // namespace tapeless

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include <tapeless/activations/identity.hpp>
 #include <tapeless/checks.hpp>
@@ -21,21 +22,43 @@ struct Dense {
   static constexpr int in = In > 0 ? In : 1;
   static constexpr int out = Out > 0 ? Out : 1;
   static constexpr bool valid = In > 0 && Out > 0;
+  static constexpr bool trainable = true;
   using activation = Activation;
+  using unfrozen = Dense;
 };
+
+namespace detail {
+template <class Layer>
+struct frozen_layer : Layer::unfrozen {
+  static constexpr bool trainable = false;
+};
+}  // namespace detail
+
+// A layer that is not trainable, as part of the model's type:
+// `model<enc, float, Frozen<Dense<64, 32, ReLU>>>`. It computes as the layer
+// it wraps; a gradient request for its parameters does not compile, and
+// requesting the whole model leaves them out. Frozen<Frozen<L>> is
+// Frozen<L>.
+template <class Layer>
+using Frozen = detail::frozen_layer<typename Layer::unfrozen>;
 
 // Layer `Index` of the model tagged `Model`: its parameters and how it
 // applies to an expression. Applying it twice shares its parameters, and
 // their gradients add up.
-template <class Model, std::size_t Index, class S, int In, int Out, class Activation>
+template <class Model, std::size_t Index, class S, int In, int Out, class Activation,
+          bool Trainable = true>
 struct dense_layer {
   using scalar = S;
   static constexpr int in = In;
   static constexpr int out = Out;
+  static constexpr bool trainable = Trainable;
   using activation = Activation;
 
-  parameter<param<Model, Index, tapeless::weight>, S, In, Out> weight;
-  parameter<param<Model, Index, tapeless::bias>, S, 1, Out> bias;
+  template <class Kind>
+  using kind = std::conditional_t<Trainable, Kind, frozen<Kind>>;
+
+  parameter<param<Model, Index, kind<tapeless::weight>>, S, In, Out> weight;
+  parameter<param<Model, Index, kind<tapeless::bias>>, S, 1, Out> bias;
 
   template <Expression X>
   auto operator()(const X& x) const {

@@ -11,9 +11,22 @@ namespace tapeless {
 // The two kinds of parameter a Dense layer has.
 struct weight {
   static constexpr const char* name = "W";
+  static constexpr bool trainable = true;
 };
 struct bias {
   static constexpr const char* name = "b";
+  static constexpr bool trainable = true;
+};
+
+// The kind of a parameter of a frozen layer (Frozen<Dense<...>>): read by
+// the forward pass, never differentiated. Being part of the identity, it is
+// printed in diagnostics: `param<enc, 0, tapeless::frozen<tapeless::weight>>`.
+// The name stays "W"/"b", so a checkpoint of the trainable model loads into
+// the frozen one.
+template <class Kind>
+struct frozen {
+  static constexpr const char* name = Kind::name;
+  static constexpr bool trainable = false;
 };
 
 // The identity of one parameter: model tag, layer index, kind. Diagnostics
@@ -23,6 +36,7 @@ struct param {
   using model = Model;
   static constexpr std::size_t layer = Layer;
   using kind = Kind;
+  static constexpr bool trainable = Kind::trainable;
 
   // "c.layer0.W": the model's name, the layer index and W or b.
   static std::string name() {
