@@ -163,6 +163,19 @@ struct argument_is_differentiable {
 };
 
 template <class... Parameters>
+struct requested_parameters_are_trainable {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Parameters) == 0;
+    static_assert(
+        ok,
+        "tapeless: gradient request: the parameters listed in this check are frozen, so "
+        "they have no gradient: their layer is declared Frozen in the model's type; "
+        "remove them from the request, or declare the layer without Frozen");
+    return ok;
+  }
+};
+
+template <class... Parameters>
 struct loss_uses_parameters {
   static constexpr bool check() {
     constexpr bool ok = sizeof...(Parameters) == 0;
@@ -198,6 +211,35 @@ struct gradient_was_requested {
         ok,
         "tapeless: reading a gradient: the parameter or variable listed in this check was not "
         "part of the gradient request; add it to the tl::gradient call");
+    return ok;
+  }
+};
+
+// ---- training ---------------------------------------------------------------
+
+template <class... Parameters>
+struct optimizer_parameters_are_distinct {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Parameters) == 0;
+    static_assert(
+        ok,
+        "tapeless: make_optimizer: the parameters listed in this check would be updated twice "
+        "per step, because their model is passed twice or two models share a tag; pass each "
+        "model once");
+    return ok;
+  }
+};
+
+template <class Managed, class Request, bool AnyMatch>
+struct gradients_match_optimizer {
+  static constexpr bool check() {
+    constexpr bool ok = AnyMatch;
+    static_assert(
+        ok,
+        "tapeless: optimizer step: none of the gradients is for a parameter of this "
+        "optimizer, so the step would change nothing; the optimizer's parameters and the "
+        "gradient request are listed in this check: step the optimizer made for the requested "
+        "models, or request the gradient of this optimizer's models");
     return ok;
   }
 };

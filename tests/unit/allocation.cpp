@@ -27,6 +27,8 @@ void eigen_assert_failed(const char* condition, const char* file, int line);
 #include <new>
 
 #include <tapeless/tapeless.hpp>
+#include <tapeless/train/adam.hpp>
+#include <tapeless/train/sgd.hpp>
 
 #include "support.hpp"
 
@@ -237,4 +239,29 @@ TEST_CASE("run-time batch: allocation only when the batch size changes", "[alloc
   CHECK(total == 0);
   CHECK(step[x].rows() == 7);
   CHECK(step[enc.layer<0>().weight].cwiseAbs().maxCoeff() > 1e-6);
+}
+
+TEST_CASE("optimizer steps allocate nothing, fixed or heap-sized parameters", "[allocation]") {
+  // 100 x 50 doubles is past the fixed-storage limit: its matrices, and
+  // the optimizer's state for them, live on the heap, allocated once.
+  tl::model<struct big_tag, double, tl::Dense<3, 100, tl::Tanh>, tl::Dense<100, 50>> big;
+  tl::model<struct out_tag, double, tl::Dense<50, 3>> out;
+  fill_parameters(big, 1.0);
+  fill_parameters(out, 2.0);
+  const tl::input<struct ox, double, 3, 4> x;
+  const tl::input<struct ot, double, 3, 4> t;
+  const Eigen::MatrixXd X = pattern(4, 3, 2.0);
+  const Eigen::MatrixXd T = pattern(4, 3, 5.0);
+  auto step = tl::gradient(tl::mse(out(big(x)), t), big, out);
+  auto adam = tl::make_optimizer(tl::adamw{.learning_rate = 1e-3}, big, out);
+  auto nesterov = tl::make_optimizer(tl::momentum_sgd{.nesterov = true}, big, out);
+  const auto& g = step(tl::feed(x, X), tl::feed(t, T));
+  const Eigen::MatrixXd before = big.layer<1>().weight.value;
+  CHECK(allocations_during([&] {
+          for (int i = 0; i < 5; ++i) {
+            adam.step(g);
+            nesterov.step(g);
+          }
+        }) == 0);
+  CHECK(big.layer<1>().weight.value != before);
 }

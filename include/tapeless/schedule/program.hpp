@@ -120,6 +120,10 @@ class program<Expr, request<Requested...>, Mode> {
  public:
   using expression_type = Expr;
   using scalar = S;
+  // What the gradient was requested for (optimizers read it), and whether
+  // this program stands in after a failed check and runs nothing.
+  using request_type = request<Requested...>;
+  static constexpr bool inert = Mode == mode::inert;
 
   explicit program(const Expr& e) : expr_(e) {
     find_parameters(expr_);

@@ -1,0 +1,170 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <Eigen/Core>
+
+#include <tapeless/checks.hpp>
+#include <tapeless/graph/dag.hpp>
+#include <tapeless/model.hpp>
+#include <tapeless/node/parameter.hpp>
+#include <tapeless/schedule/program.hpp>
+
+// How an update rule (train/sgd.hpp, train/adam.hpp) is applied: an
+// optimizer owns the rule's state for every trainable parameter of the
+// models it was made for, allocated once, and a step updates in place the
+// parameters whose gradients the program computed, and no others.
+//
+// A rule is a struct of settings with
+//   name                      "adam", the prefix of its checkpoint entries
+//   state<Matrix>             its per-parameter state, with for_each(f)
+//                             calling f(name, matrix) for each matrix in it
+//   constants<S>(t)           what step t shares across parameters
+//   update(value, gradient, state, constants)
+namespace tapeless {
+
+namespace detail {
+
+template <class Layer>
+auto trainable_parameters_of_layer(Layer& layer) {
+  if constexpr (Layer::trainable)
+    return std::tuple<decltype(&layer.weight), decltype(&layer.bias)>{&layer.weight, &layer.bias};
+  else
+    return std::tuple<>{};
+}
+
+// Pointers to a model's trainable parameters, layer by layer.
+template <class Model>
+auto trainable_parameters(Model& m) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return std::tuple_cat(trainable_parameters_of_layer(m.template layer<I>())...);
+  }(std::make_index_sequence<Model::depth>{});
+}
+
+template <class P>
+using id_of_parameter = typename std::remove_pointer_t<P>::id;
+
+// The parameters that occur more than once, as the check that reports them
+// (listed at every occurrence after the first).
+template <class... P>
+struct repeated_parameters {
+  template <std::size_t... I>
+  static auto repeats(std::index_sequence<I...>) {
+    return (graph::list<>{} + ... +
+            graph::keep_if<graph::index_of<id_of_parameter<P>, id_of_parameter<P>...>() != I,
+                           id_of_parameter<P>>{});
+  }
+  using type = typename graph::apply<check::optimizer_parameters_are_distinct,
+                                     decltype(repeats(std::index_sequence_for<P...>{}))>::type;
+};
+
+}  // namespace detail
+
+template <class Rule, class Parameters>
+class optimizer;
+
+template <class Rule, class... P>
+class optimizer<Rule, std::tuple<P*...>> {
+  static_assert(check::enforce<typename detail::repeated_parameters<P...>::type>);
+
+  template <class Param>
+  struct entry {
+    Param* target;
+    typename Rule::template state<typename Param::matrix_type> state;
+  };
+
+  Rule rule_;
+  std::tuple<entry<P>...> entries_;
+  std::int64_t steps_ = 0;
+
+ public:
+  optimizer(Rule rule, std::tuple<P*...> targets)
+      : rule_(rule),
+        entries_(std::apply(
+            [](auto*... p) {
+              return std::tuple<entry<P>...>{
+                  entry<P>{p, Rule::template make_state<typename P::matrix_type>(p->value)}...};
+            },
+            targets)) {}
+
+  // The settings, to read or change between steps (a learning-rate
+  // schedule, for example).
+  Rule& rule() { return rule_; }
+  const Rule& rule() const { return rule_; }
+  std::int64_t steps() const { return steps_; }
+
+  // Updates every parameter of this optimizer that the program computed a
+  // gradient for, with the gradients of its last run. Parameters of other
+  // models in the request are left to their own optimizers; a program none
+  // of whose gradients is for this optimizer's parameters does not compile.
+  // Allocates nothing.
+  template <class Program>
+  void step(const Program& g) {
+    constexpr bool any = (Program::template computes_gradient_of<P>() || ...);
+    if constexpr (Program::inert) {
+      return;  // after a failed check: its error is reported already
+    } else if constexpr (check::gradients_match_optimizer<graph::list<typename P::id...>,
+                                                          typename Program::request_type,
+                                                          any>::check()) {
+      ++steps_;
+      const auto constants = rule_.template constants<typename Program::scalar>(steps_);
+      std::apply(
+          [&](auto&... e) {
+            (
+                [&](auto& entry) {
+                  using param = std::remove_pointer_t<decltype(entry.target)>;
+                  if constexpr (Program::template computes_gradient_of<param>())
+                    rule_.update(entry.target->value, g[*entry.target], entry.state, constants);
+                }(e),
+                ...);
+          },
+          entries_);
+    }
+  }
+
+  // Calls f(name, matrix) for every state matrix and the step count: what a
+  // checkpoint saves, as "adam.m/encoder.layer0.W" and "adam.step".
+  template <class F>
+  void for_each_tensor(F&& f) {
+    for_each_tensor_of(*this, f);
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    for_each_tensor_of(*this, f);
+  }
+
+ private:
+  template <class Self, class F>
+  static void for_each_tensor_of(Self& self, F& f) {
+    std::apply(
+        [&](auto&... e) {
+          (e.state.for_each([&](const char* what, auto& m) {
+            f(std::string(Rule::name) + "." + what + "/" + e.target->name(), m);
+          }),
+           ...);
+        },
+        self.entries_);
+    using count = std::conditional_t<std::is_const_v<Self>, const Eigen::Matrix<std::int64_t, 1, 1>,
+                                     Eigen::Matrix<std::int64_t, 1, 1>>;
+    f(std::string(Rule::name) + ".step", Eigen::Map<count>(&self.steps_));
+  }
+};
+
+// An optimizer for the trainable parameters of the given models (frozen
+// layers have no state and are never updated):
+//
+//   auto opt = tl::make_optimizer(tl::adam{.learning_rate = 1e-3}, encoder, head);
+//   opt.step(step_program(tl::feed(x, X), tl::feed(t, T)));
+template <class Rule, class... Models>
+requires(is_model_v<Models> && ...)
+auto make_optimizer(Rule rule, Models&... models) {
+  auto targets = std::tuple_cat(detail::trainable_parameters(models)...);
+  return optimizer<Rule, decltype(targets)>(rule, targets);
+}
+
+}  // namespace tapeless
