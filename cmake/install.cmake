@@ -1,8 +1,11 @@
-# Installation: headers, an exported target `tapeless::tapeless`, a package
-# config that finds the dependencies again, and an architecture-independent
-# version file (a header-only library fits any architecture, so the package
-# goes to share/, not lib/<arch>/). Needs GNUInstallDirs, included by the
-# top-level CMakeLists.txt before the target is defined.
+# Installation: headers, an exported target `tapeless::tapeless` (and
+# `tapeless::io` where zlib was found, in an export file of its own, so that
+# the package config looks for zlib only when there is a target that needs
+# it), a package config that finds the dependencies again, and an
+# architecture-independent version file (a header-only library fits any
+# architecture, so the package goes to share/, not lib/<arch>/). Needs
+# GNUInstallDirs, included by the top-level CMakeLists.txt before the target
+# is defined.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS tapeless EXPORT tapeless-targets)
@@ -23,3 +26,13 @@ install(FILES ${PROJECT_BINARY_DIR}/tapeless-config.cmake
 # the config and version files above sit next to this export.
 export(EXPORT tapeless-targets NAMESPACE tapeless::
   FILE ${PROJECT_BINARY_DIR}/tapeless-targets.cmake)
+
+if(TARGET tapeless_io)
+  install(TARGETS tapeless_io EXPORT tapeless-io-targets)
+  install(EXPORT tapeless-io-targets NAMESPACE tapeless:: DESTINATION ${TAPELESS_CMAKE_DIR})
+  export(EXPORT tapeless-io-targets NAMESPACE tapeless::
+    FILE ${PROJECT_BINARY_DIR}/tapeless-io-targets.cmake)
+else()
+  # A build tree configured again without zlib must not offer the old target.
+  file(REMOVE ${PROJECT_BINARY_DIR}/tapeless-io-targets.cmake)
+endif()

@@ -1,0 +1,384 @@
+#pragma once
+
+// Numeric CSV files, plain or gzip'd, into Eigen matrices: data for
+// examples and small experiments.
+//
+//   auto digits = tl::io::read_labelled_csv<float>("digits.csv.gz", {.classes = 10});
+//   digits.features;    // 1797 x 64, column-major: feed it as it is
+//   digits.labels;      // std::vector<int>, each in 0..9
+//   digits.one_hot();   // 1797 x 10, for softmax_cross_entropy
+//
+//   Eigen::MatrixXd table = tl::io::read_csv<double>("measurements.csv", {.skip_header_lines = 1});
+//
+// The file is one row per line, fields separated by one character (',' by
+// default), each a number (what std::from_chars reads, with an optional
+// leading '+'; "nan" and "inf" included), spaces and tabs around it ignored.
+// No quoting. Line ends may be "\n" or "\r\n"; blank lines are skipped
+// anywhere (so a trailing newline or blank lines at the end are fine); a
+// UTF-8 byte-order mark is ignored. Compressed files are recognised by
+// their content, not their name.
+//
+// Errors throw csv_error, naming the file and the 1-based line (and
+// column, for a field). For damaged gzip data the line is the first one not
+// yet read when zlib noticed: the damage is there or up to 128 KiB of text
+// further on, and a wrong checksum, found at the end of the stream, says
+// nothing about where the damage is. This header needs zlib (CMake target tapeless::io);
+// the umbrella header tapeless.hpp does not include it.
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#include <zlib.h>
+#include <Eigen/Core>
+
+namespace tapeless::io {
+
+// What the readers throw: "tapeless: csv data/x.csv: line 3, column 2: "1,5"
+// is not a number". line() is 0 when no line is to blame (a file that
+// cannot be opened).
+class csv_error : public std::runtime_error {
+  std::filesystem::path file_;
+  std::size_t line_;
+
+ public:
+  csv_error(std::filesystem::path file, std::size_t line, const std::string& what)
+      : std::runtime_error(what), file_(std::move(file)), line_(line) {}
+  const std::filesystem::path& file() const noexcept { return file_; }
+  std::size_t line() const noexcept { return line_; }
+};
+
+// For csv_options::label_column: the last column of each row.
+inline constexpr int last_column = -1;
+
+// Designated initializers name what differs from the defaults, in this
+// order: {.label_column = 0, .classes = 3, .skip_header_lines = 1}.
+struct csv_options {
+  // read_labelled_csv: the 0-based column holding the class label, or
+  // last_column. read_csv ignores it.
+  int label_column = last_column;
+  // read_labelled_csv: the number of classes; labels must be integers in
+  // 0..classes-1. 0: any label >= 0, and classes becomes the largest + 1.
+  // read_csv ignores it.
+  int classes = 0;
+  // Lines skipped at the start of the file, whatever they hold.
+  std::size_t skip_header_lines = 0;
+  char delimiter = ',';
+};
+
+// Features and class labels, one example per row.
+template <class S>
+struct labelled_data {
+  using matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+
+  matrix features;          // N x F, column-major
+  std::vector<int> labels;  // N labels, each in 0..classes-1
+  int classes = 0;
+
+  Eigen::Index size() const { return features.rows(); }
+
+  // N x classes: row i is 1 in column labels[i], 0 elsewhere.
+  matrix one_hot() const {
+    matrix m = matrix::Zero(features.rows(), classes);
+    for (std::size_t i = 0; i < labels.size(); ++i) m(Eigen::Index(i), labels[i]) = S(1);
+    return m;
+  }
+};
+
+namespace detail {
+
+template <class S>
+concept csv_scalar = std::is_arithmetic_v<S> && !std::is_same_v<S, bool>;
+
+// "tapeless: csv <file>: line L, column C: <what>", without the line or
+// column where they are 0.
+[[noreturn]] inline void csv_fail(const std::filesystem::path& file, std::size_t line,
+                                  const std::string& what, std::size_t column = 0) {
+  std::string message = "tapeless: csv " + file.string() + ": ";
+  if (line != 0) message += "line " + std::to_string(line);
+  if (column != 0) message += ", column " + std::to_string(column);
+  if (line != 0) message += ": ";
+  throw csv_error(file, line, message + what);
+}
+
+// The lines of a file, plain or gzip'd, read in large blocks through zlib.
+class csv_lines {
+  const std::filesystem::path& file_;
+  gzFile in_ = nullptr;
+  std::vector<char> buffer_ = std::vector<char>(std::size_t(1) << 18);
+  std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
+  bool eof_ = false;
+  std::size_t line_ = 0;
+
+  // After the end of the stream or a failed read: what zlib says.
+  [[noreturn]] void read_error() {
+    int code = Z_OK;
+    const char* message = gzerror(in_, &code);
+    std::string what = message ? message : "";
+    // zlib prefixes its message with the path it was given.
+    const std::string prefix = file_.string() + ": ";
+    if (what.compare(0, prefix.size(), prefix) == 0) what.erase(0, prefix.size());
+    if (code == Z_ERRNO) what = std::generic_category().message(errno);
+    if (code == Z_DATA_ERROR) what = "corrupted gzip data (" + what + ")";
+    if (code == Z_BUF_ERROR) what = "truncated gzip data (" + what + ")";
+    csv_fail(file_, line_ + 1, "cannot read: " + what);
+  }
+
+  void fill() {
+    if (begin_ > 0) {
+      std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      scanned_ -= begin_;
+      begin_ = 0;
+    }
+    if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+    // At most 64 KiB a call: a decompression error loses the output of the
+    // call that finds it, so the line reported stays near the damage.
+    const auto room = static_cast<unsigned>(std::min<std::size_t>(buffer_.size() - end_, 1 << 16));
+    errno = 0;
+    const int n = gzread(in_, buffer_.data() + end_, room);
+    if (n < 0) read_error();
+    if (n == 0) {
+      eof_ = true;
+      int code = Z_OK;
+      gzerror(in_, &code);
+      if (code != Z_OK) read_error();
+    }
+    end_ += std::size_t(n > 0 ? n : 0);
+  }
+
+ public:
+  explicit csv_lines(const std::filesystem::path& file) : file_(file) {
+    errno = 0;
+#ifdef _WIN32
+    in_ = gzopen_w(file.c_str(), "rb");
+#else
+    in_ = gzopen(file.c_str(), "rb");
+#endif
+    if (!in_)
+      csv_fail(file, 0,
+               "cannot open: " + (errno ? std::generic_category().message(errno)
+                                        : std::string("zlib could not allocate its state")));
+    gzbuffer(in_, 1 << 16);
+  }
+  csv_lines(const csv_lines&) = delete;
+  csv_lines& operator=(const csv_lines&) = delete;
+  ~csv_lines() { gzclose(in_); }
+
+  // The next line, without its "\n" or "\r\n"; false at the end. The view
+  // holds until the next call.
+  bool next(std::string_view& line) {
+    for (;;) {
+      const char* base = buffer_.data();
+      if (const void* nl = std::memchr(base + scanned_, '\n', end_ - scanned_)) {
+        const auto at = std::size_t(static_cast<const char*>(nl) - base);
+        line = std::string_view(base + begin_, at - begin_);
+        begin_ = scanned_ = at + 1;
+        break;
+      }
+      scanned_ = end_;
+      if (eof_) {
+        if (begin_ == end_) return false;
+        line = std::string_view(base + begin_, end_ - begin_);
+        begin_ = scanned_ = end_;
+        break;
+      }
+      fill();
+    }
+    ++line_;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    return true;
+  }
+
+  // The 1-based number of the line last returned, or of the empty line
+  // after the last one.
+  std::size_t number() const { return line_; }
+};
+
+inline std::string_view trim(std::string_view s) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+template <class S>
+const char* scalar_name() {
+  if constexpr (std::is_same_v<S, float>)
+    return "float";
+  else if constexpr (std::is_same_v<S, double>)
+    return "double";
+  else if constexpr (std::is_same_v<S, long double>)
+    return "long double";
+  else
+    return "the integer type";
+}
+
+enum class parsed { ok, not_a_number, out_of_range };
+
+template <class S>
+parsed parse_number(std::string_view text, S& value) {
+  if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
+  const char* first = text.data();
+  const char* last = first + text.size();
+  const auto [end, error] = std::from_chars(first, last, value);
+  if (error == std::errc::invalid_argument || end != last) return parsed::not_a_number;
+  if (error != std::errc::result_out_of_range) return parsed::ok;
+  if constexpr (std::is_floating_point_v<S>) {
+    // Too small for S: round to zero, as a conversion would. Too large
+    // is an error. A negative exponent, or none and a leading zero, means
+    // too small.
+    const auto e = text.find_first_of("eE");
+    const std::string_view mantissa = trim(text.substr(0, e)).substr(text[0] == '-' ? 1 : 0);
+    const bool tiny =
+        e != std::string_view::npos ? text.substr(e + 1, 1) == "-" : mantissa.substr(0, 1) == "0";
+    if (tiny) {
+      value = text[0] == '-' ? -S(0) : S(0);
+      return parsed::ok;
+    }
+  }
+  return parsed::out_of_range;
+}
+
+// The reader behind read_csv and read_labelled_csv: with a label column,
+// that column goes to labels and the others to values.
+template <class S>
+void read_rows(const std::filesystem::path& file, const csv_options& options, bool labelled,
+               std::vector<S>& values, std::vector<int>& labels, Eigen::Index& rows,
+               Eigen::Index& cols, int& classes) {
+  if (labelled && (options.label_column < last_column || options.classes < 0))
+    throw std::invalid_argument(
+        "tapeless: read_labelled_csv: csv_options.label_column must be last_column or at least "
+        "0, and csv_options.classes at least 0 (0: as many as the labels say)");
+  csv_lines lines(file);
+  std::string_view line;
+  for (std::size_t i = 0; i < options.skip_header_lines && lines.next(line); ++i) {
+  }
+  const char delimiter = options.delimiter;
+  std::size_t columns = 0, first_row_line = 0, label_at = 0;
+  int largest_label = -1;
+  rows = 0;
+  while (lines.next(line)) {
+    if (trim(line).empty()) continue;
+    const std::size_t found = 1 + std::size_t(std::count(line.begin(), line.end(), delimiter));
+    if (columns == 0) {
+      columns = found;
+      first_row_line = lines.number();
+      if (labelled) {
+        if (columns < 2)
+          csv_fail(file, lines.number(),
+                   "a labelled row needs at least 2 columns, features and a label; found 1");
+        label_at =
+            options.label_column == last_column ? columns - 1 : std::size_t(options.label_column);
+        if (label_at >= columns)
+          csv_fail(file, lines.number(),
+                   "csv_options.label_column is " + std::to_string(options.label_column) +
+                       ", but the row has " + std::to_string(columns) + " columns");
+      }
+    } else if (found != columns) {
+      csv_fail(file, lines.number(),
+               "expected " + std::to_string(columns) + " columns (as line " +
+                   std::to_string(first_row_line) + "), found " + std::to_string(found));
+    }
+    std::size_t column = 0;
+    for (std::size_t from = 0;; ++column) {
+      std::size_t to = line.find(delimiter, from);
+      if (to == std::string_view::npos) to = line.size();
+      const std::string_view field = trim(line.substr(from, to - from));
+      // Appended, not "\"" + std::string(field): g++ 12 at -O2 warns about
+      // that form with a false -Wrestrict (GCC bug 105329).
+      const auto shown = [&] {
+        std::string quoted(1, '"');
+        quoted.append(field).push_back('"');
+        return quoted;
+      };
+      if (labelled && column == label_at) {
+        double label = 0;
+        const parsed p = parse_number(field, label);
+        if (p != parsed::ok || std::isnan(label))
+          csv_fail(file, lines.number(), "label " + shown() + " is not a number", column + 1);
+        if (label > INT_MAX || label < INT_MIN || label != std::trunc(label))
+          csv_fail(file, lines.number(), "label " + shown() + " is not an integer", column + 1);
+        const int l = int(label);
+        if (l < 0 || (options.classes > 0 && l >= options.classes))
+          csv_fail(file, lines.number(),
+                   "label " + std::to_string(l) + " is out of range: " +
+                       (options.classes > 0
+                            ? "classes is " + std::to_string(options.classes) +
+                                  ", so labels are 0.." + std::to_string(options.classes - 1)
+                            : std::string("labels are 0 or more")),
+                   column + 1);
+        labels.push_back(l);
+        largest_label = std::max(largest_label, l);
+      } else {
+        S v{};
+        switch (parse_number(field, v)) {
+          case parsed::ok:
+            break;
+          case parsed::not_a_number:
+            csv_fail(file, lines.number(),
+                     (field.empty() ? std::string("empty field") : shown() + " is not a number"),
+                     column + 1);
+          case parsed::out_of_range:
+            csv_fail(file, lines.number(), shown() + " is out of the range of " + scalar_name<S>(),
+                     column + 1);
+        }
+        values.push_back(v);
+      }
+      if (to == line.size()) break;
+      from = to + 1;
+    }
+    ++rows;
+  }
+  if (rows == 0)
+    csv_fail(file, lines.number() + 1,
+             lines.number() == 0 ? std::string("no data: the file is empty")
+                                 : "no data: the file ends after " +
+                                       std::to_string(lines.number()) + " header or blank lines");
+  cols = Eigen::Index(columns) - (labelled ? 1 : 0);
+  classes = options.classes > 0 ? options.classes : largest_label + 1;
+}
+
+}  // namespace detail
+
+// A table of numbers: N rows x C columns, column-major.
+template <detail::csv_scalar S>
+Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic> read_csv(const std::filesystem::path& file,
+                                                          const csv_options& options = {}) {
+  std::vector<S> values;
+  std::vector<int> no_labels;
+  Eigen::Index rows = 0, cols = 0;
+  int classes = 0;
+  detail::read_rows(file, options, false, values, no_labels, rows, cols, classes);
+  using row_major = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  return Eigen::Map<const row_major>(values.data(), rows, cols);
+}
+
+// Features and integer class labels, the label in column
+// options.label_column (by default the last).
+template <detail::csv_scalar S>
+labelled_data<S> read_labelled_csv(const std::filesystem::path& file,
+                                   const csv_options& options = {}) {
+  std::vector<S> values;
+  labelled_data<S> out;
+  Eigen::Index rows = 0, cols = 0;
+  detail::read_rows(file, options, true, values, out.labels, rows, cols, out.classes);
+  using row_major = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  out.features = Eigen::Map<const row_major>(values.data(), rows, cols);
+  return out;
+}
+
+}  // namespace tapeless::io

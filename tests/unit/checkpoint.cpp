@@ -1,0 +1,405 @@
+// Checkpoints (io/checkpoint.hpp): the bytes of the format against
+// docs/checkpoint-format.md, bit-exact round trips, every way a load can be
+// refused (each refusal names file, tensor and shapes, and changes nothing),
+// and atomic saves that leave no temporary file behind.
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <tapeless/activations/relu.hpp>
+#include <tapeless/io/checkpoint.hpp>
+#include <tapeless/model.hpp>
+
+#include "support.hpp"
+
+namespace tl = tapeless;
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using namespace tapeless_test;
+
+namespace {
+
+using small_a = tl::model<struct a, float, tl::Dense<3, 4, tl::ReLU>, tl::Dense<4, 2>>;
+using small_b = tl::model<struct b, double, tl::Dense<2, 3>>;
+
+// What an optimizer will look like to a checkpoint: an int64 step counter,
+// a row-major matrix and a strided Map handed over as an rvalue, which go
+// through the element-by-element path.
+struct fake_optimizer {
+  Eigen::Matrix<std::int64_t, 1, 1> step = Eigen::Matrix<std::int64_t, 1, 1>::Constant(41);
+  Eigen::Matrix<double, 3, 2, Eigen::RowMajor> m = pattern(3, 2, 9.0);
+  std::vector<float> storage = std::vector<float>(12, 0.5f);  // 2x3 with outer stride 4
+
+  template <class F>
+  void for_each_tensor(F&& f) {
+    f(std::string("opt.step"), step);
+    f(std::string("opt.m"), m);
+    f(std::string("opt.v"), Eigen::Map<Eigen::MatrixXf, 0, Eigen::OuterStride<>>(
+                                storage.data(), 2, 3, Eigen::OuterStride<>(4)));
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    f(std::string("opt.step"), step);
+    f(std::string("opt.m"), m);
+    f(std::string("opt.v"), Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>>(
+                                storage.data(), 2, 3, Eigen::OuterStride<>(4)));
+  }
+};
+
+// The bytes of every tensor, in for_each_tensor order: what "unchanged"
+// and "bit-exact" compare.
+template <class... Objs>
+std::vector<unsigned char> snapshot(const Objs&... objs) {
+  std::vector<unsigned char> out;
+  const auto add = [&](const std::string&, auto&& t) {
+    for (Eigen::Index j = 0; j < t.cols(); ++j)
+      for (Eigen::Index i = 0; i < t.rows(); ++i) {
+        const auto v = t.coeff(i, j);
+        const auto* p = reinterpret_cast<const unsigned char*>(&v);
+        out.insert(out.end(), p, p + sizeof v);
+      }
+  };
+  (objs.for_each_tensor(add), ...);
+  return out;
+}
+
+// A directory of its own for each test case, removed afterwards.
+struct scratch_dir {
+  fs::path path;
+  scratch_dir() {
+    std::random_device random;
+    path = fs::temp_directory_path() / ("tapeless-checkpoint-" + std::to_string(random()));
+    fs::create_directories(path);
+  }
+  ~scratch_dir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  std::vector<fs::path> files() const {
+    return {fs::directory_iterator(path), fs::directory_iterator()};
+  }
+};
+
+std::vector<unsigned char> read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& p, const std::vector<unsigned char>& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+}
+
+// An independent writer of the documented format, for hand-made files.
+struct file_builder {
+  std::vector<unsigned char> body{0x89, 'T', 'L', 'C', 'K', '\r', '\n', 0x1A};
+  std::uint32_t count = 0;
+  template <class U>
+  void le(U v) {
+    for (std::size_t k = 0; k < sizeof(U); ++k) body.push_back((unsigned char)(v >> (8 * k)));
+  }
+  file_builder() { le<std::uint32_t>(1), le<std::uint32_t>(0), le<std::uint64_t>(0); }
+  void entry(const std::string& name, std::uint32_t dtype, std::uint64_t rows, std::uint64_t cols,
+             const std::vector<std::uint32_t>& words) {
+    le<std::uint32_t>(std::uint32_t(name.size()));
+    body.insert(body.end(), name.begin(), name.end());
+    le(dtype), le(rows), le(cols);
+    for (auto w : words) le(w);
+    ++count;
+  }
+  std::vector<unsigned char> finish() {
+    std::vector<unsigned char> f = body;
+    for (int k = 0; k < 4; ++k) f[12 + k] = (unsigned char)(count >> (8 * k));
+    const std::uint64_t size = f.size() + 4;
+    for (int k = 0; k < 8; ++k) f[16 + k] = (unsigned char)(size >> (8 * k));
+    const std::uint32_t crc = tl::io::detail::crc32_of(f.data(), f.size());
+    for (int k = 0; k < 4; ++k) f.push_back((unsigned char)(crc >> (8 * k)));
+    return f;
+  }
+};
+
+struct one_tensor {
+  Eigen::Matrix<float, 1, 2> t{1.0f, -2.0f};
+  template <class F>
+  void for_each_tensor(F&& f) {
+    f(std::string("t"), t);
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    f(std::string("t"), t);
+  }
+};
+
+// Throws from its second for_each_tensor call on: a failure in the middle
+// of a save.
+struct fails_midway {
+  mutable int calls = 0;
+  Eigen::Matrix<float, 2, 2> t = Eigen::Matrix<float, 2, 2>::Ones();
+  template <class F>
+  void for_each_tensor(F&& f) {
+    f(std::string("t"), t);
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    if (++calls > 1) throw std::runtime_error("midway");
+    f(std::string("t"), t);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("crc32: the standard check value", "[checkpoint]") {
+  CHECK(tl::io::detail::crc32_of("123456789", 9) == 0xCBF43926u);
+  CHECK(tl::io::detail::crc32_of("", 0) == 0u);
+}
+
+TEST_CASE("save writes the documented format", "[checkpoint]") {
+  scratch_dir dir;
+  const fs::path file = dir.path / "one.tlck";
+  tl::save(file, one_tensor{});
+  file_builder expected;
+  expected.entry("t", 1, 1, 2,
+                 {std::bit_cast<std::uint32_t>(1.0f), std::bit_cast<std::uint32_t>(-2.0f)});
+  CHECK(read_bytes(file) == expected.finish());
+  CHECK(read_bytes(file).size() == 24 + (4 + 1 + 20 + 8) + 4);
+}
+
+TEST_CASE("round trip is bit-exact: two models and optimizer-like state", "[checkpoint]") {
+  scratch_dir dir;
+  const fs::path file = dir.path / "run.tlck";
+  small_a ma;
+  small_b mb;
+  fake_optimizer opt;
+  fill_parameters(ma, 1.0);
+  fill_parameters(mb, 5.0);
+  // Values a text format or a careless conversion would lose.
+  auto& w = ma.layer<0>().weight.value;
+  w(0, 0) = std::bit_cast<float>(0x7fc01234u);  // quiet NaN with a payload
+  w(1, 0) = std::numeric_limits<float>::denorm_min();
+  w(2, 0) = -0.0f;
+  w(0, 1) = -std::numeric_limits<float>::infinity();
+  w(1, 1) = std::numeric_limits<float>::max();
+  mb.layer<0>().bias.value(0, 1) = std::bit_cast<double>(0xfff0000000000abcull);  // -NaN
+  mb.layer<0>().bias.value(0, 2) = -std::numeric_limits<double>::denorm_min();
+  opt.step(0, 0) = std::numeric_limits<std::int64_t>::min() + 3;
+  opt.m(2, 1) = -0.0;
+  opt.storage[5] = std::bit_cast<float>(0xff812345u);  // NaN, negative
+  opt.storage[3] = 99.0f;                              // outside the Map: never saved
+
+  tl::save(file, ma, mb, opt);
+
+  small_a ma2;
+  small_b mb2;
+  fake_optimizer opt2;
+  tl::load(file, ma2, mb2, opt2);
+  const auto before = snapshot(ma, mb, opt);
+  const auto after = snapshot(ma2, mb2, opt2);
+  REQUIRE(before.size() == after.size());
+  CHECK(std::memcmp(before.data(), after.data(), before.size()) == 0);
+  CHECK(opt2.step(0, 0) == std::numeric_limits<std::int64_t>::min() + 3);
+  CHECK(std::bit_cast<std::uint32_t>(ma2.layer<0>().weight.value(0, 0)) == 0x7fc01234u);
+  CHECK(std::signbit(ma2.layer<0>().weight.value(2, 0)));
+  CHECK(opt2.storage[3] == 0.5f);
+
+  // Objects may be passed in any order: entries are matched by name.
+  small_a ma3;
+  small_b mb3;
+  fake_optimizer opt3;
+  tl::load(file, opt3, mb3, ma3);
+  CHECK(snapshot(ma3, mb3, opt3) == before);
+}
+
+TEST_CASE("load refuses other shapes and scalar types, naming both", "[checkpoint]") {
+  scratch_dir dir;
+  const fs::path file = dir.path / "a.tlck";
+  small_a saved;
+  fill_parameters(saved, 2.0);
+  tl::save(file, saved);
+
+  tl::model<struct a, float, tl::Dense<3, 5, tl::ReLU>, tl::Dense<5, 2>> wider;
+  fill_parameters(wider, 3.0);
+  const auto before = snapshot(wider);
+  CHECK_THROWS_AS(tl::load(file, wider), tl::checkpoint_error);
+  CHECK_THROWS_WITH(tl::load(file, wider),
+                    Contains("tapeless: checkpoint " + file.string() + ": ") &&
+                        Contains("parameter a.layer0.W: expected 3x5 float32, found 3x4 float32") &&
+                        Contains("parameter a.layer0.b: expected 1x5 float32, found 1x4 float32") &&
+                        Contains("parameter a.layer1.W: expected 5x2 float32, found 4x2 float32"));
+  CHECK(snapshot(wider) == before);
+
+  tl::model<struct a, double, tl::Dense<3, 4, tl::ReLU>, tl::Dense<4, 2>> in_double;
+  CHECK_THROWS_WITH(tl::load(file, in_double),
+                    Contains("parameter a.layer1.b: expected 1x2 float64, found 1x2 float32"));
+  CHECK(snapshot(in_double) == snapshot(decltype(in_double){}));
+}
+
+TEST_CASE("load refuses missing and unexpected tensors", "[checkpoint]") {
+  scratch_dir dir;
+  const fs::path only_a = dir.path / "only_a.tlck";
+  const fs::path both = dir.path / "both.tlck";
+  small_a ma;
+  small_b mb;
+  fill_parameters(ma, 4.0);
+  fill_parameters(mb, 6.0);
+  tl::save(only_a, ma);
+  tl::save(both, ma, mb);
+
+  small_a ma2;
+  small_b mb2;
+  fill_parameters(ma2, 8.0);
+  const auto before = snapshot(ma2, mb2);
+  CHECK_THROWS_WITH(tl::load(only_a, ma2, mb2),
+                    Contains(only_a.string()) &&
+                        Contains("parameter b.layer0.W: expected 2x3 float64, not in the file"));
+  CHECK_THROWS_WITH(
+      tl::load(both, ma2),
+      Contains(both.string()) && Contains("parameter b.layer0.b: unexpected, found 1x3 float64"));
+  CHECK(snapshot(ma2, mb2) == before);
+
+  // The same name twice: in one save, in one load, in a hand-made file.
+  CHECK_THROWS_WITH(tl::save(dir.path / "twice.tlck", ma, ma),
+                    Contains("two tensors are named a.layer0.W"));
+  CHECK_FALSE(fs::exists(dir.path / "twice.tlck"));
+  CHECK_THROWS_WITH(tl::load(both, ma2, mb2, ma2), Contains("two tensors of the objects"));
+  file_builder doubled;
+  doubled.entry("t", 1, 1, 2, {0, 0});
+  doubled.entry("t", 1, 1, 2, {0, 0});
+  write_bytes(dir.path / "doubled.tlck", doubled.finish());
+  one_tensor one;
+  CHECK_THROWS_WITH(tl::load(dir.path / "doubled.tlck", one),
+                    Contains("malformed: two entries are named t"));
+  file_builder unknown;
+  unknown.entry("t", 7, 1, 2, {0, 0});
+  write_bytes(dir.path / "unknown.tlck", unknown.finish());
+  CHECK_THROWS_WITH(tl::load(dir.path / "unknown.tlck", one),
+                    Contains("malformed: entry 0: unknown dtype code 7"));
+  CHECK(one.t(0, 1) == -2.0f);
+}
+
+TEST_CASE("load detects truncation at every length and any changed byte", "[checkpoint]") {
+  scratch_dir dir;
+  const fs::path good = dir.path / "good.tlck";
+  const fs::path bad = dir.path / "bad.tlck";
+  small_a ma;
+  small_b mb;
+  fill_parameters(ma, 1.5);
+  fill_parameters(mb, 2.5);
+  tl::save(good, ma, mb);
+  const auto bytes = read_bytes(good);
+  REQUIRE(bytes.size() > 200);
+
+  small_a target_a;
+  small_b target_b;
+  fill_parameters(target_a, 7.5);
+  const auto before = snapshot(target_a, target_b);
+
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    INFO("file cut to " << cut << " of " << bytes.size() << " bytes");
+    write_bytes(bad, {bytes.begin(), bytes.begin() + std::ptrdiff_t(cut)});
+    CHECK_THROWS_WITH(tl::load(bad, target_a, target_b),
+                      Contains("checkpoint " + bad.string() + ": truncated"));
+  }
+  CHECK(snapshot(target_a, target_b) == before);
+
+  for (std::size_t at = 0; at < bytes.size(); ++at) {
+    for (unsigned char flip : {0x01, 0x80}) {
+      INFO("byte " << at << " xor " << int(flip));
+      auto changed = bytes;
+      changed[at] ^= flip;
+      write_bytes(bad, changed);
+      CHECK_THROWS_AS(tl::load(bad, target_a, target_b), tl::checkpoint_error);
+    }
+  }
+  CHECK(snapshot(target_a, target_b) == before);
+
+  // A body byte changed: the checksum says so.
+  auto changed = bytes;
+  changed[100] ^= 0x10;
+  write_bytes(bad, changed);
+  CHECK_THROWS_WITH(tl::load(bad, target_a, target_b),
+                    Contains(bad.string()) && Contains("corrupted: checksum mismatch"));
+  // Bytes appended.
+  changed = bytes;
+  changed.push_back(0);
+  write_bytes(bad, changed);
+  CHECK_THROWS_WITH(tl::load(bad, target_a, target_b),
+                    Contains("corrupted: the file has " + std::to_string(bytes.size() + 1) +
+                             " bytes, its header says " + std::to_string(bytes.size())));
+  CHECK(snapshot(target_a, target_b) == before);
+  tl::load(good, target_a, target_b);
+  CHECK(snapshot(target_a, target_b) == snapshot(ma, mb));
+}
+
+TEST_CASE("load refuses other files: wrong magic, other version, missing", "[checkpoint]") {
+  scratch_dir dir;
+  small_a ma;
+  const fs::path text = dir.path / "notes.txt";
+  write_bytes(text, {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'});
+  CHECK_THROWS_WITH(tl::load(text, ma),
+                    Contains("tapeless: checkpoint " + text.string() +
+                             ": not a tapeless checkpoint (wrong magic bytes)"));
+
+  const fs::path future = dir.path / "future.tlck";
+  tl::save(future, ma);
+  auto bytes = read_bytes(future);
+  bytes[8] = 2;
+  write_bytes(future, bytes);
+  CHECK_THROWS_WITH(tl::load(future, ma), Contains(future.string()) &&
+                                              Contains("unsupported format version 2") &&
+                                              Contains("reads version 1"));
+
+  const fs::path missing = dir.path / "missing.tlck";
+  CHECK_THROWS_AS(tl::load(missing, ma), tl::checkpoint_error);
+  CHECK_THROWS_WITH(tl::load(missing, ma), Contains(missing.string()) &&
+                                               Contains("cannot open for reading") &&
+                                               Contains("No such file"));
+  CHECK_THROWS_WITH(tl::load(dir.path, ma), Contains("tapeless: checkpoint " + dir.path.string()));
+}
+
+TEST_CASE("save is atomic and leaves no temporary file", "[checkpoint]") {
+  scratch_dir dir;
+  const fs::path file = dir.path / "run.tlck";
+  small_a first, second, loaded;
+  fill_parameters(first, 1.0);
+  fill_parameters(second, 2.0);
+  tl::save(file, first);
+  tl::save(file, second);  // over the existing file
+  CHECK(dir.files() == std::vector<fs::path>{file});
+  tl::load(file, loaded);
+  CHECK(snapshot(loaded) == snapshot(second));
+  const auto saved = read_bytes(file);
+
+  // The target's directory does not exist.
+  const fs::path nowhere = dir.path / "no" / "such" / "dir.tlck";
+  CHECK_THROWS_AS(tl::save(nowhere, first), tl::checkpoint_error);
+  CHECK_THROWS_WITH(tl::save(nowhere, first),
+                    Contains("tapeless: checkpoint " + nowhere.string()) &&
+                        Contains("cannot create the temporary file") && Contains("No such file"));
+  CHECK_FALSE(fs::exists(dir.path / "no"));
+
+  // The rename fails (the target is a directory, not empty): the temporary
+  // file, complete by then, is removed.
+  const fs::path occupied = dir.path / "occupied";
+  fs::create_directories(occupied / "inside");
+  CHECK_THROWS_WITH(tl::save(occupied, first),
+                    Contains(occupied.string()) && Contains("cannot replace the file"));
+  CHECK(fs::is_directory(occupied / "inside"));
+
+  // The objects fail in the middle of writing: the old file stays.
+  fails_midway failing;
+  CHECK_THROWS_WITH(tl::save(file, failing), Contains("midway"));
+  CHECK(read_bytes(file) == saved);
+  auto files = dir.files();
+  std::sort(files.begin(), files.end());
+  CHECK(files == std::vector<fs::path>{occupied, file});
+}
