@@ -1,7 +1,9 @@
 #pragma once
 
 // tapeless: reverse-mode automatic differentiation of Dense networks,
-// generated at compile time. One include for everything.
+// generated at compile time, and what it takes to train them. One include
+// for everything but reading CSV files (tapeless/io/csv.hpp, which needs
+// zlib).
 
 #include <tapeless/version.hpp>
 
@@ -10,6 +12,7 @@
 #include <tapeless/activations/sigmoid.hpp>
 #include <tapeless/activations/tanh.hpp>
 #include <tapeless/gradient.hpp>
+#include <tapeless/io/checkpoint.hpp>
 #include <tapeless/layers/dense.hpp>
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/model.hpp>
@@ -26,3 +29,7 @@
 #include <tapeless/ops/subtract.hpp>
 #include <tapeless/ops/sum.hpp>
 #include <tapeless/traits.hpp>
+#include <tapeless/train/adam.hpp>
+#include <tapeless/train/batches.hpp>
+#include <tapeless/train/init.hpp>
+#include <tapeless/train/sgd.hpp>

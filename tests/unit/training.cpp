@@ -1,16 +1,16 @@
-// Initialisers and optimizers: the random engine's reproducibility, the
-// initialisers' ranges and variances, and every update rule against updates
-// computed by hand, element by element, for a few steps.
+// Training: the random engine's reproducibility, the initialisers' ranges
+// and variances, every update rule against updates computed by hand,
+// element by element, for a few steps, mini-batches, and resuming from a
+// checkpoint.
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include <tapeless/tapeless.hpp>
-#include <tapeless/train/adam.hpp>
-#include <tapeless/train/init.hpp>
-#include <tapeless/train/sgd.hpp>
 
 #include "support.hpp"
 
@@ -295,4 +295,70 @@ TEST_CASE("training reduces the loss: Adam on a two-model network", "[optimizer]
   const double first = step(tl::feed(x, X), tl::feed(t, target)).loss();
   for (int i = 0; i < 300; ++i) opt.step(step(tl::feed(x, X), tl::feed(t, target)));
   CHECK(step.loss() < first / 20);
+}
+
+TEST_CASE("batches: every sample once per epoch, the last batch smaller", "[batches]") {
+  tl::batches b(10, 4);
+  CHECK(b.count() == 3);
+  CHECK(b[2].size() == 2);
+  std::vector<Eigen::Index> seen;
+  for (Eigen::Index i = 0; i < b.count(); ++i) seen.insert(seen.end(), b[i].begin(), b[i].end());
+  CHECK(seen == std::vector<Eigen::Index>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+
+  tl::random_engine r1(4), r2(4);
+  tl::batches c(10, 4);
+  b.shuffle(r1);
+  c.shuffle(r2);
+  std::vector<Eigen::Index> first, again;
+  for (Eigen::Index i = 0; i < b.count(); ++i) {
+    first.insert(first.end(), b[i].begin(), b[i].end());
+    again.insert(again.end(), c[i].begin(), c[i].end());
+  }
+  CHECK(first == again);
+  CHECK(first != seen);
+  std::sort(first.begin(), first.end());
+  CHECK(first == seen);
+  CHECK_THROWS_WITH(tl::batches(10, 0), Catch::Contains("10 samples in batches of 0"));
+
+  // Gathering rows into a buffer: the rows asked for, contiguous, and a
+  // smaller batch in the same storage.
+  const matrix<double> data = pattern(10, 3, 1.0);
+  tl::batch_buffer<double> buffer(4, 3);
+  const auto full = buffer.gather(data, b[0]);
+  const double* storage = full.data();
+  for (Eigen::Index i = 0; i < 4; ++i) CHECK(full.row(i) == data.row(b[0][std::size_t(i)]));
+  const auto last = buffer.gather(data, b[2]);
+  CHECK(last.rows() == 2);
+  CHECK(last.data() == storage);
+  CHECK(last.row(1) == data.row(b[2][1]));
+  CHECK_THROWS_WITH(tl::batch_buffer<double>(2, 3).gather(data, b[0]),
+                    Catch::Contains("4 rows of 3 columns do not fit 2 of 3"));
+}
+
+TEST_CASE("checkpoints resume training exactly: models and optimizer state", "[checkpoint]") {
+  const auto path = std::filesystem::temp_directory_path() / "tapeless_training_resume.tlck";
+  auto train = [&](a_type& a, b_type& b, auto& opt, int steps) {
+    auto step = tl::gradient(tl::mse(b(a(x)), t), a, b);
+    for (int i = 0; i < steps; ++i) opt.step(step(tl::feed(x, X), tl::feed(t, T)));
+  };
+  a_type a;
+  b_type b;
+  tl::random_engine rng(9);
+  tl::initialize(a, rng);
+  tl::initialize(b, rng);
+  auto opt = tl::make_optimizer(tl::adam{.learning_rate = 0.01}, a, b);
+  train(a, b, opt, 3);
+  tl::save(path, a, b, opt);
+  train(a, b, opt, 3);
+
+  a_type a2;
+  b_type b2;
+  auto opt2 = tl::make_optimizer(tl::adam{.learning_rate = 0.01}, a2, b2);
+  tl::load(path, a2, b2, opt2);
+  CHECK(opt2.steps() == 3);
+  train(a2, b2, opt2, 3);
+  CHECK(opt2.steps() == 6);
+  CHECK(values_of(a2) == values_of(a));  // bit for bit
+  CHECK(values_of(b2) == values_of(b));
+  std::filesystem::remove(path);
 }

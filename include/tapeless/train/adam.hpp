@@ -20,10 +20,10 @@ namespace detail {
 template <class Matrix>
 struct adam_state {
   Matrix m, v;
-  template <class F>
-  void for_each(F&& f) {
-    f("m", m);
-    f("v", v);
+  template <class Self, class F>
+  static void visit(Self& s, F&& f) {
+    f("m", s.m);
+    f("v", s.v);
   }
 };
 

@@ -22,8 +22,9 @@
 //
 // A rule is a struct of settings with
 //   name                      "adam", the prefix of its checkpoint entries
-//   state<Matrix>             its per-parameter state, with for_each(f)
-//                             calling f(name, matrix) for each matrix in it
+//   state<Matrix>             its per-parameter state, with a static
+//                             visit(state, f) calling f(name, matrix) for
+//                             each matrix in it (const or not)
 //   constants<S>(t)           what step t shares across parameters
 //   update(value, gradient, state, constants)
 namespace tapeless {
@@ -143,9 +144,11 @@ class optimizer<Rule, std::tuple<P*...>> {
   static void for_each_tensor_of(Self& self, F& f) {
     std::apply(
         [&](auto&... e) {
-          (e.state.for_each([&](const char* what, auto& m) {
-            f(std::string(Rule::name) + "." + what + "/" + e.target->name(), m);
-          }),
+          (std::remove_cvref_t<decltype(e.state)>::visit(
+               e.state,
+               [&](const char* what, auto& m) {
+                 f(std::string(Rule::name) + "." + what + "/" + e.target->name(), m);
+               }),
            ...);
         },
         self.entries_);

@@ -14,8 +14,8 @@ struct sgd {
 
   template <class Matrix>
   struct state {
-    template <class F>
-    void for_each(F&&) {}
+    template <class Self, class F>
+    static void visit(Self&, F&&) {}
   };
   template <class Matrix>
   static state<Matrix> make_state(const Matrix&) {
@@ -42,9 +42,9 @@ struct momentum_sgd {
   template <class Matrix>
   struct state {
     Matrix velocity;
-    template <class F>
-    void for_each(F&& f) {
-      f("velocity", velocity);
+    template <class Self, class F>
+    static void visit(Self& s, F&& f) {
+      f("velocity", s.velocity);
     }
   };
   template <class Matrix>

@@ -1,0 +1,106 @@
+#pragma once
+
+// What the training examples share: where the data lives, a seeded
+// train/test split, accuracy of logits against labels, and argument
+// parsing for the epoch count and the accuracy an example must reach (the
+// tests run the examples with fewer epochs and a lower bar).
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <tapeless/io/csv.hpp>
+#include <tapeless/train/random.hpp>
+
+namespace examples {
+
+namespace tl = tapeless;
+
+using matrix = Eigen::MatrixXf;
+
+// The example's data file: examples/data/<name>, found through the path the
+// build compiled in, or the TAPELESS_DATA environment variable.
+inline std::filesystem::path data_file(const char* name) {
+  if (const char* dir = std::getenv("TAPELESS_DATA")) return std::filesystem::path(dir) / name;
+  return std::filesystem::path(TAPELESS_EXAMPLE_DATA) / name;
+}
+
+// A labelled data set cut in two by a seeded permutation: the first
+// `train_fraction` of the shuffled rows train, the rest test. The seed
+// fixes the split, so every run sees the same one.
+struct split {
+  matrix train_x, test_x, train_t, test_t;
+  std::vector<int> train_labels, test_labels;
+};
+
+inline split split_rows(const tl::io::labelled_data<float>& data, double train_fraction,
+                        std::uint64_t seed) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(data.features.rows()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  tl::random_engine rng(seed);
+  rng.shuffle(order.begin(), order.end());
+  const auto n_train = static_cast<Eigen::Index>(train_fraction * static_cast<double>(order.size()));
+  const matrix one_hot = data.one_hot();
+  split s;
+  auto take = [&](Eigen::Index first, Eigen::Index n, matrix& x, matrix& t, std::vector<int>& l) {
+    x.resize(n, data.features.cols());
+    t.resize(n, one_hot.cols());
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto row = order[static_cast<std::size_t>(first + i)];
+      x.row(i) = data.features.row(row);
+      t.row(i) = one_hot.row(row);
+      l.push_back(data.labels[static_cast<std::size_t>(row)]);
+    }
+  };
+  take(0, n_train, s.train_x, s.train_t, s.train_labels);
+  take(n_train, data.features.rows() - n_train, s.test_x, s.test_t, s.test_labels);
+  return s;
+}
+
+// The fraction of rows whose largest logit is at the label's column.
+template <class Logits>
+double accuracy(const Logits& logits, const std::vector<int>& labels) {
+  std::size_t right = 0;
+  for (Eigen::Index r = 0; r < logits.rows(); ++r) {
+    Eigen::Index best;
+    logits.row(r).maxCoeff(&best);
+    right += best == labels[static_cast<std::size_t>(r)];
+  }
+  return static_cast<double>(right) / static_cast<double>(labels.size());
+}
+
+// `--epochs N` and `--expect X` (the accuracy, or other figure, the run
+// must reach for the example to exit with 0).
+struct options {
+  int epochs;
+  double expect;
+};
+inline options parse(int argc, char** argv, options defaults) {
+  options o = defaults;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view key = argv[i];
+    if (key == "--epochs")
+      o.epochs = std::atoi(argv[i + 1]);
+    else if (key == "--expect")
+      o.expect = std::atof(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "usage: %s [--epochs N] [--expect X]\n", argv[0]);
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+using clock = std::chrono::steady_clock;
+inline double seconds_since(clock::time_point start) {
+  return std::chrono::duration<double>(clock::now() - start).count();
+}
+
+}  // namespace examples
