@@ -16,7 +16,7 @@
 #include <tapeless/train/batches.hpp>
 #include <tapeless/train/init.hpp>
 
-#include "common.hpp"
+#include "datasets.hpp"
 
 namespace tl = tapeless;
 using examples::matrix;

@@ -13,7 +13,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <random>
 
 #include <tapeless/tapeless.hpp>
 
@@ -25,28 +24,18 @@ using model_a_t = tl::model<struct model_a, float, tl::Dense<5, 10>>;
 using model_b_t = tl::model<struct model_b, float, tl::Dense<2, 5>>;
 using model_c_t = tl::model<struct model_c, float, tl::Dense<2, 5>>;  // b's twin
 
-// Keras' default initialisation, Glorot uniform, from a seeded generator.
-template <class Model>
-void glorot_uniform(Model& m, std::mt19937& rng) {
-  m.for_each_parameter([&](auto& p) {
-    if (p.rows == 1) return;  // biases start at zero
-    const float limit = std::sqrt(6.0f / static_cast<float>(p.rows + p.cols));
-    std::uniform_real_distribution<float> u(-limit, limit);
-    for (auto& w : p.value.reshaped()) w = u(rng);
-  });
-}
-
 template <class M>
 float norm(const M& m) {
   return m.norm();
 }
 
 int main() {
-  std::mt19937 rng(42);
+  // Keras' default initialisation, Glorot uniform, from a seeded generator.
+  tl::random_engine rng(42);
   model_a_t a;
   model_b_t b;
-  glorot_uniform(a, rng);
-  glorot_uniform(b, rng);
+  tl::initialize(a, tl::glorot_uniform, rng);
+  tl::initialize(b, tl::glorot_uniform, rng);
 
   // The input placeholder has 2 features and a batch size given by the data.
   tl::input<struct x_tag, float, 2> x;

@@ -1,23 +1,19 @@
 #pragma once
 
-// What the training examples share: where the data lives, a seeded
-// train/test split, accuracy of logits against labels, and argument
-// parsing for the epoch count and the accuracy an example must reach (the
-// tests run the examples with fewer epochs and a lower bar).
+// What the examples on examples/data share: where the data lives, seeded
+// permutations and train/test splits, and accuracy of logits against labels.
 
-#include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include <tapeless/io/csv.hpp>
 #include <tapeless/train/random.hpp>
+
+#include "options.hpp"
 
 namespace examples {
 
@@ -40,12 +36,18 @@ struct split {
   std::vector<int> train_labels, test_labels;
 };
 
-inline split split_rows(const tl::io::labelled_data<float>& data, double train_fraction,
-                        std::uint64_t seed) {
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(data.features.rows()));
+// 0 .. n-1 in an order fixed by the seed.
+inline std::vector<Eigen::Index> permutation(Eigen::Index n, std::uint64_t seed) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), Eigen::Index{0});
   tl::random_engine rng(seed);
   rng.shuffle(order.begin(), order.end());
+  return order;
+}
+
+inline split split_rows(const tl::io::labelled_data<float>& data, double train_fraction,
+                        std::uint64_t seed) {
+  const auto order = permutation(data.features.rows(), seed);
   const auto n_train = static_cast<Eigen::Index>(train_fraction * static_cast<double>(order.size()));
   const matrix one_hot = data.one_hot();
   split s;
@@ -74,33 +76,6 @@ double accuracy(const Logits& logits, const std::vector<int>& labels) {
     right += best == labels[static_cast<std::size_t>(r)];
   }
   return static_cast<double>(right) / static_cast<double>(labels.size());
-}
-
-// `--epochs N` and `--expect X` (the accuracy, or other figure, the run
-// must reach for the example to exit with 0).
-struct options {
-  int epochs;
-  double expect;
-};
-inline options parse(int argc, char** argv, options defaults) {
-  options o = defaults;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view key = argv[i];
-    if (key == "--epochs")
-      o.epochs = std::atoi(argv[i + 1]);
-    else if (key == "--expect")
-      o.expect = std::atof(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "usage: %s [--epochs N] [--expect X]\n", argv[0]);
-      std::exit(2);
-    }
-  }
-  return o;
-}
-
-using clock = std::chrono::steady_clock;
-inline double seconds_since(clock::time_point start) {
-  return std::chrono::duration<double>(clock::now() - start).count();
 }
 
 }  // namespace examples
