@@ -244,6 +244,30 @@ struct gradients_match_optimizer {
   }
 };
 
+// ---- files --------------------------------------------------------------------
+
+template <class Scalar, bool Supported>
+struct checkpoint_scalar_is_supported {
+  static constexpr bool check() {
+    constexpr bool ok = Supported;
+    static_assert(ok,
+                  "tapeless: checkpoint: the tensor scalar type listed in this check is not "
+                  "float, double or std::int64_t; store the tensor as one of these");
+    return ok;
+  }
+};
+
+template <class... Objects>
+struct loaded_objects_are_mutable {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Objects) == 0;
+    static_assert(ok,
+                  "tapeless: load: the objects listed in this check are const, and loading "
+                  "writes into them; pass modifiable objects");
+    return ok;
+  }
+};
+
 // ---- running programs ------------------------------------------------------
 
 template <class... Inputs>

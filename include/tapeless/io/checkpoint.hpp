@@ -42,6 +42,8 @@
 
 #include <Eigen/Core>
 
+#include <tapeless/checks.hpp>
+#include <tapeless/graph/dag.hpp>
 #include <tapeless/io/detail/crc32.hpp>
 
 #if __has_include(<unistd.h>) && __has_include(<fcntl.h>)
@@ -96,9 +98,6 @@ inline constexpr std::size_t checkpoint_header_size = 24;
 inline constexpr std::size_t checkpoint_entry_fixed_size = 4 + 4 + 8 + 8;
 inline constexpr std::size_t checkpoint_trailer_size = 4;  // CRC-32
 
-template <class>
-inline constexpr bool always_false = false;
-
 // The dtype code of a scalar type, and its name in messages.
 template <class S>
 constexpr std::uint32_t dtype_code() {
@@ -111,9 +110,7 @@ constexpr std::uint32_t dtype_code() {
   else if constexpr (std::is_integral_v<S> && std::is_signed_v<S> && sizeof(S) == 8)
     return 3;
   else
-    static_assert(always_false<S>,
-                  "tapeless: checkpoint: a tensor's scalar type is not float, double or "
-                  "std::int64_t; store it as one of these");
+    return check::checkpoint_scalar_is_supported<S, false>::check();  // fails: 0
 }
 
 inline std::string_view dtype_name(std::uint32_t code) {
@@ -553,9 +550,10 @@ void load_into(const std::filesystem::path& file, Objs&... objs) {
 // name, shape or scalar type; the message lists every difference.
 template <Checkpointable... Objs>
 void load(const std::filesystem::path& file, Objs&... objs) {
-  static_assert((!std::is_const_v<Objs> && ...),
-                "tapeless: load(file, objects...): an object is const; load writes into it");
-  if constexpr ((!std::is_const_v<Objs> && ...)) io::detail::load_into(file, objs...);
+  using const_objects =
+      decltype((graph::list<>{} + ... + graph::keep_if<std::is_const_v<Objs>, Objs>{}));
+  if constexpr (graph::apply<check::loaded_objects_are_mutable, const_objects>::type::check())
+    io::detail::load_into(file, objs...);
 }
 
 }  // namespace tapeless
