@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <tapeless/io/checkpoint.hpp>
 #include <tapeless/tapeless.hpp>
 
 #include "datasets.hpp"

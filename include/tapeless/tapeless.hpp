@@ -2,8 +2,10 @@
 
 // tapeless: reverse-mode automatic differentiation of Dense networks,
 // generated at compile time, and what it takes to train them. One include
-// for everything but reading CSV files (tapeless/io/csv.hpp, which needs
-// zlib).
+// for everything but files: tapeless/io/checkpoint.hpp (checkpoints) and
+// tapeless/io/csv.hpp (CSV, needs zlib) are included where they are used,
+// since their standard headers (<filesystem> and others) would add most of
+// a second to every translation unit that includes this one.
 
 #include <tapeless/version.hpp>
 
@@ -12,7 +14,6 @@
 #include <tapeless/activations/sigmoid.hpp>
 #include <tapeless/activations/tanh.hpp>
 #include <tapeless/gradient.hpp>
-#include <tapeless/io/checkpoint.hpp>
 #include <tapeless/layers/dense.hpp>
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/model.hpp>

@@ -1,8 +1,8 @@
 // check::checkpoint_scalar_is_supported: a user's object whose
 // for_each_tensor hands out an int matrix (a step counter kept as int).
 
-#include <Eigen/Core>
-#include <tapeless/tapeless.hpp>
+#include <tapeless/io/checkpoint.hpp>
+#include <tapeless/model.hpp>
 
 namespace tl = tapeless;
 

@@ -1,7 +1,8 @@
 // check::loaded_objects_are_mutable: loading into a model reached through a
 // const reference.
 
-#include <tapeless/tapeless.hpp>
+#include <tapeless/io/checkpoint.hpp>
+#include <tapeless/model.hpp>
 
 namespace tl = tapeless;
 

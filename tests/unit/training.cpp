@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <tapeless/io/checkpoint.hpp>
 #include <tapeless/tapeless.hpp>
 
 #include "support.hpp"
