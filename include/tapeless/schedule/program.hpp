@@ -231,10 +231,12 @@ class program<Expr, request<Requested...>, Mode> {
   template <std::size_t K>
   decltype(auto) value_of() const {
     using Node = node<K>;
+    // Parenthesised, here and below: decltype(auto) of a plain member access
+    // is the member's declared type, a copy of the matrix at every read.
     if constexpr (is_parameter_ref_v<Node>)
-      return static_cast<const parameter<typename Node::id, S, Node::rows, Node::cols>*>(
-                 targets_[K])
-          ->value;
+      return (static_cast<const parameter<typename Node::id, S, Node::rows, Node::cols>*>(
+                  targets_[K])
+                  ->value);
     else if constexpr (is_input_v<Node>)
       return Eigen::Map<const Eigen::Matrix<S, Node::rows, Node::cols>>(std::get<K>(ws_).data,
                                                                         rows<K>(), Node::cols);
