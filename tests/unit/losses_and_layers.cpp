@@ -38,11 +38,12 @@ TEST_CASE("softmax_cross_entropy: value and gradient w.r.t. logits and targets",
 }
 
 TEST_CASE("mse: value and gradient w.r.t. both arguments", "[losses]") {
-  check_op([](auto y, auto t) { return tl::mse(y, t); },
-           [](const matrix<double>& y, const matrix<double>& t) -> matrix<double> {
-             return matrix<double>::Constant(1, 1, (y - t).array().square().mean());
-           },
-           A, B);
+  const auto naive_mse = [](const matrix<double>& y, const matrix<double>& t) -> matrix<double> {
+    return matrix<double>::Constant(1, 1, (y - t).array().square().mean());
+  };
+  check_op([](auto y, auto t) { return tl::mse(y, t); }, naive_mse, A, B);
+  // The fused node and the composition it replaces agree.
+  check_op([](auto y, auto t) { return tl::mean(tl::square(y - t)); }, naive_mse, A, B);
 }
 
 namespace {

@@ -28,12 +28,14 @@ TEST_CASE("(y - t) * (y - t): one node used twice, same values as square", "[sha
   fill_parameters(m, 4.0);
   const auto y = m(x);
   const auto loss = tl::mean((y - t) * (y - t));
-  const auto reference = tl::mse(y, t);  // mean(square(y - t))
+  const auto reference = tl::mean(tl::square(y - t));
 
   // Distinct nodes: x, W, b, the layer, t, y - t, the product, the mean;
   // the tree holds y - t, and everything below it, twice.
   STATIC_REQUIRE(tl::graph::dag<decltype(loss)>::size == 8);
   STATIC_REQUIRE(tl::graph::dag<decltype(reference)>::size == 8);
+  // tl::mse is one fused node: x, W, b, the layer, t, mse.
+  STATIC_REQUIRE(tl::graph::dag<decltype(tl::mse(y, t))>::size == 6);
 
   auto step = tl::gradient(loss, m);
   auto reference_step = tl::gradient(reference, m);
@@ -87,8 +89,8 @@ TEST_CASE("a layer applied twice: its gradient is the sum of both contributions"
   const auto& layer = m.layer<0>();
   auto loss = tl::mse(layer(layer(x)), t);
 
-  // W and b are one node each: x, W, b, two layers, t, y - t, square, mean.
-  STATIC_REQUIRE(tl::graph::dag<decltype(loss)>::size == 9);
+  // W and b are one node each: x, W, b, two layers, t, mse.
+  STATIC_REQUIRE(tl::graph::dag<decltype(loss)>::size == 7);
 
   auto step = tl::gradient(loss, layer);
   auto value = tl::evaluate(loss);
