@@ -1,32 +1,41 @@
 #!/usr/bin/env bash
 # Compile time and peak compiler memory of a two-model gradient at several
-# depths, with g++ and clang++ (-O2), one compilation at a time. Prints a
-# Markdown table; each figure is the median of REPEAT runs.
+# depths, with g++ and clang++ (-O2), one compilation at a time: tapeless
+# (two_models.cpp) next to its hand-written Eigen twin (eigen_twin.cpp, the
+# same network and gradients). Prints a Markdown table; each figure is the
+# median of REPEAT runs.
 #   usage: bench/compile_time/measure.sh [depths...]   (default: 2 4 8)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 repeat=${REPEAT:-3}
-depths=("${@:-2 4 8}")
+depths=("$@")
 [ $# -eq 0 ] && depths=(2 4 8)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "| compiler | depth | seconds (median of $repeat) | peak MiB |"
-echo "|---|---|---|---|"
+# measure compiler source depth: prints "seconds MiB" (medians)
+measure() {
+  : > "$out/times"; : > "$out/mem"
+  for _ in $(seq "$repeat"); do
+    /usr/bin/time -f "%e %M" -o "$out/t" "$1" -std=c++20 -O2 -DNDEBUG -DTAPELESS_DEPTH="$3" \
+      -I"$root/include" -isystem /usr/include/eigen3 "$here/$2" -o "$out/a.out"
+    "$out/a.out" > /dev/null
+    read -r secs kib < "$out/t"
+    echo "$secs" >> "$out/times"; echo "$kib" >> "$out/mem"
+  done
+  echo "$(median < "$out/times") $(( $(median < "$out/mem") / 1024 ))"
+}
+
+echo "| compiler | depth | tapeless s | tapeless MiB | Eigen twin s | Eigen twin MiB | time ratio |"
+echo "|---|---|---|---|---|---|---|"
 for cxx in g++ clang++; do
   for d in "${depths[@]}"; do
-    : > "$out/times"; : > "$out/mem"
-    for _ in $(seq "$repeat"); do
-      /usr/bin/time -f "%e %M" -o "$out/t" "$cxx" -std=c++20 -O2 -DNDEBUG -DTAPELESS_DEPTH="$d" \
-        -I"$root/include" -isystem /usr/include/eigen3 "$here/two_models.cpp" -o "$out/a.out"
-      "$out/a.out" > /dev/null
-      read -r secs kib < "$out/t"
-      echo "$secs" >> "$out/times"; echo "$kib" >> "$out/mem"
-    done
-    printf '| %s | %s | %s | %s |\n' "$cxx" "$d" "$(median < "$out/times")" \
-      "$(( $(median < "$out/mem") / 1024 ))"
+    read -r ts tm <<< "$(measure "$cxx" two_models.cpp "$d")"
+    read -r es em <<< "$(measure "$cxx" eigen_twin.cpp "$d")"
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$cxx" "$d" "$ts" "$tm" "$es" "$em" \
+      "$(awk -v a="$ts" -v b="$es" 'BEGIN {printf "%.2f", a / b}')"
   done
 done

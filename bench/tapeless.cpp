@@ -1,0 +1,131 @@
+// tapeless: the library under test. Fixed batch sizes, like the
+// hand-written reference; the models hold the parameters, the program built
+// by tl::gradient the workspace.
+#include <memory>
+
+#include <tapeless/tapeless.hpp>
+
+#include "harness.hpp"
+#include "reference.hpp"
+
+namespace {
+
+using namespace bench;
+namespace tl = tapeless;
+
+template <act A>
+using activation_t = std::conditional_t<
+    A == act::tanh, tl::Tanh, std::conditional_t<A == act::relu, tl::ReLU, tl::Identity>>;
+
+template <class Tag, class S, class Layers>
+struct model_of;
+template <class Tag, class S, class... L>
+struct model_of<Tag, S, layers<L...>> {
+  using type = tl::model<Tag, S, tl::Dense<L::in, L::out, activation_t<L::activation>>...>;
+};
+
+template <class... L>
+constexpr int first_in(layers<L...>) {
+  return std::tuple_element_t<0, std::tuple<L...>>::in;
+}
+template <class... L>
+constexpr int last_out(layers<L...>) {
+  return std::tuple_element_t<sizeof...(L) - 1, std::tuple<L...>>::out;
+}
+
+// Parameters come layer by layer, weight then bias, starting at layer
+// `first` of the problem's list.
+template <class M>
+void set(M& m, const problem_data& d, std::size_t first) {
+  std::size_t k = 0;
+  m.for_each_parameter([&](auto& p) {
+    using S = typename std::remove_reference_t<decltype(p.value)>::Scalar;
+    const std::size_t l = first + k / 2;
+    p.value = (k % 2 == 0 ? d.weights[l] : d.biases[l]).template cast<S>();
+    ++k;
+  });
+}
+
+template <class P, class S>
+struct setup {
+  typename model_of<struct b_tag, S, typename P::b_layers>::type b;
+  typename model_of<struct a_tag, S, typename P::a_layers>::type a;
+  tl::input<struct x_tag, S, first_in(typename P::b_layers{}), P::batch> x;
+  tl::input<struct t_tag, S, last_out(typename P::a_layers{}), P::batch> t;
+
+  auto program() const {
+    auto loss = tl::mse(a(b(x)), t);
+    if constexpr (P::request == wrt::both)
+      return tl::gradient(loss, a, b);
+    else
+      return tl::gradient(loss, a);
+  }
+
+  template <class Program>
+  gradients read(const Program& g) const {
+    gradients r;
+    r.loss = static_cast<double>(g.loss());
+    auto add = [&](const auto& m) {
+      m.for_each_parameter([&](const auto& p) { r.g.push_back(g[p].template cast<double>()); });
+    };
+    if constexpr (P::request == wrt::both) add(b);
+    add(a);
+    return r;
+  }
+};
+
+template <class P, class S>
+bool add(const char* impl) {
+  const problem_desc d = describe<P>();
+  const problem_data data = make_data(d);
+  // Shared and never moved: programs point at the models' parameters.
+  auto m = std::make_shared<setup<P, S>>();
+  set(m->b, data, 0);
+  set(m->a, data, d.b_depth);
+  using matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+  auto x = std::make_shared<const matrix>(data.x.cast<S>());
+  auto t = std::make_shared<const matrix>(data.t.cast<S>());
+  using program = decltype(m->program());
+  {
+    auto step = std::make_unique<program>(m->program());
+    (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t));
+    if (!matches(impl, d, m->read(*step), reference_gradients(d, data), tolerance<S>))
+      return false;
+  }
+  const double bytes = footprint([&] { return std::make_unique<program>(m->program()); });
+  benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "eval").c_str(),
+                               [=](benchmark::State& s) {
+                                 auto step = std::make_unique<program>(m->program());
+                                 timed_steps(s, d, bytes, [&] {
+                                   (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t));
+                                 });
+                               })
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "build").c_str(),
+                               [=](benchmark::State& s) {
+                                 timed_steps(s, d, bytes, [&] {
+                                   auto step = m->program();
+                                   const auto& g = step(tl::feed(m->x, *x), tl::feed(m->t, *t));
+                                   benchmark::DoNotOptimize(g.loss());
+                                 });
+                               })
+      ->UseRealTime();
+  return true;
+}
+
+template <class S>
+bool add_all(const char* impl) {
+  return add<p1, S>(impl) && add<p2, S>(impl) && add<p2a, S>(impl) && add<p3, S>(impl) &&
+         add<p4, S>(impl) && add<deep, S>(impl);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return bench::main(argc, argv, [] {
+    // float everywhere; double for the problems a double-only peer runs.
+    return add_all<float>("tapeless") && add<p1, double>("tapeless") &&
+           add<p2, double>("tapeless") && add<deep, double>("tapeless") &&
+           add<p3, double>("tapeless");
+  });
+}
