@@ -12,7 +12,6 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -20,6 +19,7 @@
 #include <tapeless/io/checkpoint.hpp>
 #include <tapeless/model.hpp>
 
+#include "scratch_dir.hpp"
 #include "support.hpp"
 
 namespace tl = tapeless;
@@ -73,21 +73,9 @@ std::vector<unsigned char> snapshot(const Objs&... objs) {
   return out;
 }
 
-// A directory of its own for each test case, removed afterwards.
-struct scratch_dir {
-  fs::path path;
-  scratch_dir() {
-    std::random_device random;
-    path = fs::temp_directory_path() / ("tapeless-checkpoint-" + std::to_string(random()));
-    fs::create_directories(path);
-  }
-  ~scratch_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::vector<fs::path> files() const {
-    return {fs::directory_iterator(path), fs::directory_iterator()};
-  }
+// A scratch directory named after this file.
+struct checkpoint_dir : scratch_dir {
+  checkpoint_dir() : scratch_dir("checkpoint") {}
 };
 
 std::vector<unsigned char> read_bytes(const fs::path& p) {
@@ -164,7 +152,7 @@ TEST_CASE("crc32: the standard check value", "[checkpoint]") {
 }
 
 TEST_CASE("save writes the documented format", "[checkpoint]") {
-  scratch_dir dir;
+  checkpoint_dir dir;
   const fs::path file = dir.path / "one.tlck";
   tl::save(file, one_tensor{});
   file_builder expected;
@@ -175,7 +163,7 @@ TEST_CASE("save writes the documented format", "[checkpoint]") {
 }
 
 TEST_CASE("round trip is bit-exact: two models and optimizer-like state", "[checkpoint]") {
-  scratch_dir dir;
+  checkpoint_dir dir;
   const fs::path file = dir.path / "run.tlck";
   small_a ma;
   small_b mb;
@@ -220,7 +208,7 @@ TEST_CASE("round trip is bit-exact: two models and optimizer-like state", "[chec
 }
 
 TEST_CASE("load refuses other shapes and scalar types, naming both", "[checkpoint]") {
-  scratch_dir dir;
+  checkpoint_dir dir;
   const fs::path file = dir.path / "a.tlck";
   small_a saved;
   fill_parameters(saved, 2.0);
@@ -244,7 +232,7 @@ TEST_CASE("load refuses other shapes and scalar types, naming both", "[checkpoin
 }
 
 TEST_CASE("load refuses missing and unexpected tensors", "[checkpoint]") {
-  scratch_dir dir;
+  checkpoint_dir dir;
   const fs::path only_a = dir.path / "only_a.tlck";
   const fs::path both = dir.path / "both.tlck";
   small_a ma;
@@ -287,7 +275,7 @@ TEST_CASE("load refuses missing and unexpected tensors", "[checkpoint]") {
 }
 
 TEST_CASE("load detects truncation at every length and any changed byte", "[checkpoint]") {
-  scratch_dir dir;
+  checkpoint_dir dir;
   const fs::path good = dir.path / "good.tlck";
   const fs::path bad = dir.path / "bad.tlck";
   small_a ma;
@@ -341,7 +329,7 @@ TEST_CASE("load detects truncation at every length and any changed byte", "[chec
 }
 
 TEST_CASE("load refuses other files: wrong magic, other version, missing", "[checkpoint]") {
-  scratch_dir dir;
+  checkpoint_dir dir;
   small_a ma;
   const fs::path text = dir.path / "notes.txt";
   write_bytes(text, {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'});
@@ -367,7 +355,7 @@ TEST_CASE("load refuses other files: wrong magic, other version, missing", "[che
 }
 
 TEST_CASE("save is atomic and leaves no temporary file", "[checkpoint]") {
-  scratch_dir dir;
+  checkpoint_dir dir;
   const fs::path file = dir.path / "run.tlck";
   small_a first, second, loaded;
   fill_parameters(first, 1.0);

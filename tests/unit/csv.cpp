@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -15,6 +14,7 @@
 
 #include <tapeless/io/csv.hpp>
 
+#include "scratch_dir.hpp"
 #include "support.hpp"
 
 namespace io = tapeless::io;
@@ -26,18 +26,9 @@ namespace {
 
 const fs::path data_dir = TAPELESS_EXAMPLE_DATA;
 
-// A directory of its own for each test case, removed afterwards.
-struct scratch_dir {
-  fs::path path;
-  scratch_dir() {
-    std::random_device random;
-    path = fs::temp_directory_path() / ("tapeless-csv-" + std::to_string(random()));
-    fs::create_directories(path);
-  }
-  ~scratch_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
+// A scratch directory that writes the test's files, plain or gzip'd.
+struct csv_dir : scratch_dir {
+  csv_dir() : scratch_dir("csv") {}
   fs::path write(const std::string& name, const std::string& text) const {
     std::ofstream(path / name, std::ios::binary) << text;
     return path / name;
@@ -132,7 +123,7 @@ TEST_CASE("iris: a header line, floats and 3 classes", "[csv]") {
 }
 
 TEST_CASE("the forms of a CSV line", "[csv]") {
-  scratch_dir dir;
+  csv_dir dir;
   const Eigen::Matrix<double, 3, 2> expected{{1.5, -2}, {3, 4e-3}, {0, 6}};
 
   // CRLF, spaces and tabs around fields, '+', blank lines in the middle and
@@ -165,7 +156,7 @@ TEST_CASE("the forms of a CSV line", "[csv]") {
 }
 
 TEST_CASE("errors name the file and the line", "[csv]") {
-  scratch_dir dir;
+  csv_dir dir;
   using io::read_csv;
   using io::read_labelled_csv;
   const auto message = [](const fs::path& file, const std::string& line_and_what) {
@@ -237,7 +228,7 @@ TEST_CASE("errors name the file and the line", "[csv]") {
 }
 
 TEST_CASE("damaged gzip files", "[csv]") {
-  scratch_dir dir;
+  csv_dir dir;
   std::string text;
   for (int i = 0; i < 2000; ++i) text += std::to_string(i) + "," + std::to_string(i % 7) + "\n";
   const fs::path good = dir.write_gz("good.csv.gz", text);

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include <tapeless/io/checkpoint.hpp>
 #include <tapeless/tapeless.hpp>
 
+#include "scratch_dir.hpp"
 #include "support.hpp"
 
 namespace tl = tapeless;
@@ -337,7 +337,8 @@ TEST_CASE("batches: every sample once per epoch, the last batch smaller", "[batc
 }
 
 TEST_CASE("checkpoints resume training exactly: models and optimizer state", "[checkpoint]") {
-  const auto path = std::filesystem::temp_directory_path() / "tapeless_training_resume.tlck";
+  const scratch_dir dir("training");
+  const auto path = dir.path / "resume.tlck";
   auto train = [&](a_type& a, b_type& b, auto& opt, int steps) {
     auto step = tl::gradient(tl::mse(b(a(x)), t), a, b);
     for (int i = 0; i < steps; ++i) opt.step(step(tl::feed(x, X), tl::feed(t, T)));
@@ -361,5 +362,4 @@ TEST_CASE("checkpoints resume training exactly: models and optimizer state", "[c
   CHECK(opt2.steps() == 6);
   CHECK(values_of(a2) == values_of(a));  // bit for bit
   CHECK(values_of(b2) == values_of(b));
-  std::filesystem::remove(path);
 }

@@ -63,6 +63,10 @@ adam_state<Matrix> make_adam_state(const Matrix& value) {
 
 }  // namespace detail
 
+// Adam and AdamW are separate structs whose rule members forward to the
+// shared code above: a common base class would make the designated
+// initialisers users write, tl::adam{.learning_rate = 1e-3}, warn about the
+// uninitialised base (g++'s -Wmissing-field-initializers).
 struct adam {
   static constexpr const char* name = "adam";
   double learning_rate = 0.001;
