@@ -77,6 +77,39 @@ struct model_has_layers {
   }
 };
 
+// Copying a model: the copy would be a second object with the model's
+// identity. Fails whenever it is instantiated (a copy is used).
+template <class Tag>
+struct model_is_not_copied {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof(Tag*) == 0;
+    static_assert(
+        ok,
+        "tapeless: model: a model cannot be copied: the copy would share the tag, so the "
+        "identity, of the model listed in this check, and copying creates no dependency on it; "
+        "to copy values, declare a model with its own tag and call copy_values_from; to make a "
+        "model depend on another, compute its weights from the other's with with_weights");
+    return ok;
+  }
+};
+
+// Two model types with one tag (a copy-pasted declaration): their
+// parameters would be one node of differing shapes.
+template <class First, class Second>
+struct clash {};
+template <class... Clashes>
+struct one_model_type_per_tag {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Clashes) == 0;
+    static_assert(
+        ok,
+        "tapeless: model: two different model types share a tag, so their parameters would be "
+        "one node; each pair listed in this check is the same parameter of both types, with "
+        "its tag; give each model type its own tag");
+    return ok;
+  }
+};
+
 // A model whose layer I+1 does not take what layer I gives.
 template <class Layer, class Expected, class Found>
 struct consecutive_layers_match;
@@ -166,11 +199,10 @@ template <class... Parameters>
 struct requested_parameters_are_trainable {
   static constexpr bool check() {
     constexpr bool ok = sizeof...(Parameters) == 0;
-    static_assert(
-        ok,
-        "tapeless: gradient request: the parameters listed in this check are frozen, so "
-        "they have no gradient: their layer is declared Frozen in the model's type; "
-        "remove them from the request, or declare the layer without Frozen");
+    static_assert(ok,
+                  "tapeless: gradient request: the parameters listed in this check are frozen, so "
+                  "they have no gradient: their layer is declared Frozen in the model's type; "
+                  "remove them from the request, or declare the layer without Frozen");
     return ok;
   }
 };

@@ -7,12 +7,14 @@
 #include <boost/hana/type.hpp>
 #include <boost/hana/unpack.hpp>
 
+#include <array>
 #include <string>
 
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
 #include <tapeless/graph/reachability.hpp>
 #include <tapeless/model.hpp>
+#include <tapeless/node/identity.hpp>
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
 #include <tapeless/node/poisoned.hpp>
@@ -67,13 +69,16 @@ struct wrt_leaves<dense_layer<M, I, S, In, Out, A, T>> {
 template <class Tag, class S, class... L>
 struct wrt_leaves<model<Tag, S, L...>> {
   static constexpr bool any_trainable = (L::trainable || ...);
+  template <class Layer>
+  static constexpr bool requests_layer = Layer::trainable || !any_trainable;
   template <std::size_t... I>
   static auto all(std::index_sequence<I...>) {
     return hana::flatten(hana::make_tuple(
-        std::conditional_t<L::trainable || !any_trainable,
-                           typename wrt_leaves<std::remove_cvref_t<decltype(
-                               std::declval<model<Tag, S, L...>&>().template layer<I>())>>::type,
-                           hana::tuple<>>{}...));
+        std::conditional_t<
+            requests_layer<L>,
+            typename wrt_leaves<std::remove_cvref_t<
+                decltype(std::declval<model<Tag, S, L...>&>().template layer<I>())>>::type,
+            hana::tuple<>>{}...));
   }
   static constexpr bool valid = true;
   using type = decltype(all(std::index_sequence_for<L...>{}));
@@ -101,10 +106,61 @@ struct unique_request {
                                               hana::template_<request>))::type;
 };
 
+// Every argument's leaves in argument order, duplicates included.
 template <class... Wrt>
-using request_of = typename decltype(hana::unpack(
-    hana::flatten(hana::make_tuple(typename wrt_leaves<Wrt>::type{}...)),
-    hana::template_<unique_request>))::type::type;
+using all_leaves = decltype(hana::flatten(hana::make_tuple(typename wrt_leaves<Wrt>::type{}...)));
+
+template <class... Wrt>
+using request_of = typename decltype(hana::unpack(all_leaves<Wrt...>{},
+                                                  hana::template_<unique_request>))::type::type;
+
+// Calls f(p) for every parameter object a gradient argument stands for, in
+// the order of wrt_leaves: what the program compares with the objects the
+// loss was built from.
+template <class Arg, class F>
+void for_each_requested(const Arg&, F&) {}  // variables and non-arguments
+template <class Id, class S, int R, int C, class F>
+void for_each_requested(const parameter<Id, S, R, C>& p, F& f) {
+  f(p);
+}
+template <class Id, class S, int R, int C, class F>
+void for_each_requested(const parameter_ref<Id, S, R, C>& p, F& f) {
+  f(*p.target);
+}
+template <class M, std::size_t I, class S, int In, int Out, class A, bool T, class F>
+void for_each_requested(const dense_layer<M, I, S, In, Out, A, T>& l, F& f) {
+  f(l.weight);
+  f(l.bias);
+}
+template <class Tag, class S, class... L, class F>
+void for_each_requested(const model<Tag, S, L...>& m, F& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          if constexpr (wrt_leaves<model<Tag, S, L...>>::template requests_layer<L>)
+            for_each_requested(m.template layer<I>(), f);
+        }(),
+        ...);
+  }
+  (std::index_sequence_for<L...>{});
+}
+
+// The address of each requested leaf's object (null for variables); two
+// objects of one type named in one request are an identity_error.
+template <class... L, class... Wrt>
+std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt&... wrt) {
+  std::array<const void*, sizeof...(L)> out{};
+  auto record = [&](const auto& p) {
+    using id = typename std::remove_cvref_t<decltype(p)>::id;
+    const void*& slot = out[graph::index_of<id, id_of<L>...>()];
+    if (slot != nullptr && slot != &p)
+      throw_identity_error("gradient request", p.name(),
+                           "is requested from two objects of one model type");
+    slot = &p;
+  };
+  (for_each_requested(wrt, record), ...);
+  return out;
+}
 
 // The requested leaves the loss does not depend on, by reason, as the checks
 // that report them.
@@ -131,9 +187,9 @@ template <class Request>
 struct frozen_in;
 template <class... L>
 struct frozen_in<request<L...>> {
-  using type = typename graph::apply<
-      check::requested_parameters_are_trainable,
-      decltype((graph::list<>{} + ... + graph::keep_if<is_frozen<L>(), id_of<L>>{}))>::type;
+  using type = typename graph::apply<check::requested_parameters_are_trainable,
+                                     decltype((graph::list<>{} + ... +
+                                               graph::keep_if<is_frozen<L>(), id_of<L>>{}))>::type;
 };
 
 template <class Loss, class Request>
@@ -148,16 +204,31 @@ struct connectivity<Loss, request<L...>> {
                             decltype(stopped_ids<facts, L...>())>::type;
 };
 
+// Parameters of two model types with one tag, among the loss's nodes and the
+// requested leaves, as the check that reports them.
+template <class Loss, class Leaves = graph::list<>>
+struct tag_clashes;
+template <class Loss, class... L>
+struct tag_clashes<Loss, graph::list<L...>> {
+  using in_loss = typename graph::clashes_in<graph::appearances_t<Loss>>::type;
+  using in_request = typename graph::clashes_in<decltype(typename graph::dag<Loss>::nodes{} +
+                                                         graph::leaf_appearances<L...>{})>::type;
+  using type = typename graph::apply<check::one_model_type_per_tag,
+                                     decltype(in_loss{} + in_request{})>::type;
+};
+
 // The checks every request passes before its connectivity is looked at: the
-// loss is 1x1 and every argument stands for leaves. None runs on a loss that
-// holds a poisoned operand: its error has been reported already.
+// loss is 1x1, every argument stands for leaves, and no tag names two model
+// types. None runs on a loss that holds a poisoned operand: its error has
+// been reported already.
 template <class Loss, class... Wrt>
 constexpr bool request_is_well_formed() {
   if constexpr (contains_poisoned_v<Loss>)
     return false;
   else
     return check::all(check::loss_is_scalar<shape<Loss::rows, Loss::cols>>::check(),
-                      check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>::check()...);
+                      check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>::check()...,
+                      tag_clashes<Loss, graph::to_list<all_leaves<Wrt...>>>::type::check());
 }
 
 template <class Loss, class... Wrt>
@@ -179,7 +250,7 @@ using request_for = request_of<std::remove_cvref_t<Wrt>...>;
 // connectivity checks run here, not in a helper, to keep their diagnostic
 // one instantiation shorter.
 template <Expression Loss, class... Wrt>
-auto gradient(const Loss& loss, const Wrt&...) {
+auto gradient(const Loss& loss, const Wrt&... wrt) {
   using schedule::mode;
   using R = detail::request_for<Loss, Wrt...>;
   using C = detail::connectivity<Loss, R>;
@@ -190,13 +261,13 @@ auto gradient(const Loss& loss, const Wrt&...) {
   else if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
     return schedule::program<Loss, R, mode::inert>(loss);
   else
-    return schedule::program<Loss, R, mode::strict>(loss);
+    return schedule::program<Loss, R, mode::strict>(loss, detail::requested_objects(R{}, wrt...));
 }
 
 // The same, with zero gradients for requested leaves the loss does not
 // depend on.
 template <Expression Loss, class... Wrt>
-auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&...) {
+auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&... wrt) {
   using schedule::mode;
   using R = detail::request_for<Loss, Wrt...>;
   if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
@@ -204,15 +275,19 @@ auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&...) {
   else if constexpr (!detail::frozen_in<R>::type::check())
     return schedule::program<Loss, R, mode::inert>(loss);
   else
-    return schedule::program<Loss, R, mode::lenient>(loss);
+    return schedule::program<Loss, R, mode::lenient>(loss, detail::requested_objects(R{}, wrt...));
 }
 
 // A program that computes an expression's value only (predictions, metrics).
 template <Expression E>
 auto evaluate(const E& e) {
   using schedule::mode;
-  return schedule::program < E, request<>,
-         contains_poisoned_v<E> ? mode::inert : mode::strict > (e);
+  if constexpr (contains_poisoned_v<E>)
+    return schedule::program<E, request<>, mode::inert>(e);
+  else if constexpr (!detail::tag_clashes<E>::type::check())
+    return schedule::program<E, request<>, mode::inert>(e);
+  else
+    return schedule::program<E, request<>, mode::strict>(e);
 }
 
 // Data for an input, for one run of a program: a contiguous column-major

@@ -19,8 +19,8 @@ template <class Tag, class S, class Layers, class Indices>
 struct layer_tuple;
 template <class Tag, class S, class... L, std::size_t... I>
 struct layer_tuple<Tag, S, std::tuple<L...>, std::index_sequence<I...>> {
-  using type = std::tuple<
-      dense_layer<Tag, I, S, L::in, L::out, typename L::activation, L::trainable>...>;
+  using type =
+      std::tuple<dense_layer<Tag, I, S, L::in, L::out, typename L::activation, L::trainable>...>;
 };
 
 // Whether layer I+1 takes what layer I gives, for every I; with Enforce,
@@ -70,6 +70,19 @@ class model {
   using tag = Tag;
   using scalar = S;
   static constexpr std::size_t depth = sizeof...(Layers);
+
+  // One identity per object: a copy would be a second object with this
+  // model's tag, so copying is a compile error that says what to do
+  // instead. Moving hands the parameters over; expressions built from the
+  // moved-from object still point at it, so build them after the move.
+  model() = default;
+  model(model&&) noexcept = default;
+  model& operator=(model&&) noexcept = default;
+  model(const model&) { static_assert(check::enforce<check::model_is_not_copied<Tag>>); }
+  model& operator=(const model&) {
+    static_assert(check::enforce<check::model_is_not_copied<Tag>>);
+    return *this;
+  }
 
   static std::string name() { return std::string(detail::type_name<Tag>()); }
 
@@ -124,8 +137,10 @@ class model {
   // The other model may differ in which layers are Frozen (pretrain, then
   // copy into the frozen version).
   template <class OtherTag, class... Other>
-  requires(std::is_same_v<typename Layers::unfrozen, typename Other::unfrozen> && ...)
-  void copy_values_from(const model<OtherTag, S, Other...>& other) {
+  requires(std::is_same_v<
+           typename Layers::unfrozen,
+           typename Other::unfrozen>&&...) void copy_values_from(const model<OtherTag, S, Other...>&
+                                                                     other) {
     copy_values_from(other, std::index_sequence_for<Layers...>{});
   }
 

@@ -27,6 +27,14 @@ using reach_of = reach<std::remove_cvref_t<Loss>,
 // Whether the gradient of `Loss` with respect to `Wrt` (a parameter, layer,
 // model or variable; for a layer or model: every parameter of it) can be
 // requested: some path carries gradient from it to the loss.
+//
+// These are questions about types. Two objects of one model type have one
+// type, so the answer for one is the answer for the other: true for a
+// second object of the loss's model type even though the loss reads only
+// the first. Which object a loss reads is known at run time only, and
+// tl::gradient, reading a gradient and an optimizer's step check it
+// (tl::identity_error). Give each model object its own tag, and the types
+// tell them apart here too.
 template <class Loss, class Wrt>
 inline constexpr bool depends_on_v = detail::reach_of<Loss, Wrt>::depends;
 

@@ -1,7 +1,7 @@
-// Run-time errors: data of the wrong shape (tl::shape_error), operands whose
-// run-time batch sizes differ (tl::shape_error), and two model objects with
-// one tag in one graph (std::logic_error). Each thrown at the first call
-// that can know, with a message that says what is wrong.
+// Run-time errors: data of the wrong shape (tl::shape_error) and operands
+// whose run-time batch sizes differ (tl::shape_error), each thrown at the
+// first call that can know, with a message that says what is wrong. Two
+// objects of one model type (tl::identity_error) are identity.cpp's.
 
 #include <stdexcept>
 
@@ -73,21 +73,4 @@ TEST_CASE("operands whose run-time batches differ", "[errors]") {
           .tanh();
   CHECK(step(tl::feed(x, three), tl::feed(x2, other)).loss() ==
         Approx((y - other).array().square().mean()).epsilon(1e-12));
-}
-
-TEST_CASE("two model objects with the same tag in one graph", "[errors]") {
-  // Same tag, same type: their parameters are one node of the graph, and
-  // their gradients would be silently merged.
-  using model_t = tl::model<struct shared_tag, double, tl::Dense<3, 3>>;
-  model_t a;
-  model_t b;
-  const auto loss = tl::mean(a(b(x)));
-  CHECK_THROWS_AS(tl::evaluate(loss), std::logic_error);
-  CHECK_THROWS_AS(tl::gradient(loss, a), std::logic_error);
-  // tl::shape_error is a std::logic_error too (through invalid_argument):
-  // the message tells which error this is.
-  CHECK_THROWS_WITH(tl::evaluate(loss), Contains("same tag") && Contains("shared_tag.layer0"));
-
-  // One object used twice is one model applied twice: fine.
-  CHECK_NOTHROW(tl::gradient(tl::mean(a(a(x))), a));
 }

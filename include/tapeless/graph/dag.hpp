@@ -9,6 +9,7 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 
+#include <tapeless/checks.hpp>
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
@@ -228,23 +229,38 @@ struct distinct_nodes<list<D...>> {
   static constexpr std::array<node_info<max_arity>, size> infos{operands<D>::info()...};
 };
 
+// For each appearance, the position of the first appearance of its identity.
+template <class... Occ>
+inline constexpr std::array<std::size_t, sizeof...(Occ)> first_of_key = {
+    index_of<typename Occ::key, typename Occ::key...>()...};
+
 template <class Appearances>
 struct dag_of;
 template <class... Occ>
 struct dag_of<list<Occ...>> {
-  // Whether each appearance is the first of its identity.
-  static constexpr std::array<bool, sizeof...(Occ)> first = [] {
-    std::array<bool, sizeof...(Occ)> out{};
-    std::size_t i = 0;
-    ((out[i] = index_of<typename Occ::key, typename Occ::key...>() == i, ++i), ...);
-    return out;
-  }();
-
   template <std::size_t... I>
   static auto firsts(std::index_sequence<I...>) {
-    return (list<>{} + ... + keep_if<first[I], Occ>{});
+    return (list<>{} + ... + keep_if<first_of_key<Occ...>[I] == I, Occ>{});
   }
   using type = distinct_nodes<decltype(firsts(std::index_sequence_for<Occ...>{}))>;
+};
+
+// The appearances whose identity is that of an earlier appearance of another
+// type, as check::clash<earlier, later>: parameters of two model types that
+// share a tag (only a parameter's identity is not its type).
+template <class Appearances>
+struct clashes_in;
+template <class... Occ>
+struct clashes_in<list<Occ...>> {
+  template <std::size_t I>
+  using first = typename at_t<list<Occ...>, first_of_key<Occ...>[I]>::node;
+  template <std::size_t... I>
+  static auto find(std::index_sequence<I...>) {
+    return (list<>{} + ... +
+            keep_if<!TAPELESS_IS_SAME(typename Occ::node, first<I>),
+                    check::clash<first<I>, typename Occ::node>>{});
+  }
+  using type = decltype(find(std::index_sequence_for<Occ...>{}));
 };
 
 // The DAG of an expression type (cv-qualifiers and references ignored, as
@@ -252,10 +268,17 @@ struct dag_of<list<Occ...>> {
 // `node<K>` the K-th (an occurrence), `infos[K]` its operands,
 // `index_of_key<Key>`.
 template <class Expr>
-struct dag : dag_of<typename flatten<std::remove_cvref_t<Expr>, path<>>::type>::type {
+using appearances_t = typename flatten<std::remove_cvref_t<Expr>, path<>>::type;
+
+template <class Expr>
+struct dag : dag_of<appearances_t<Expr>>::type {
   template <std::size_t K>
   using node = at_t<typename dag::nodes, K>;
 };
+
+// Leaves as appearances, to look for clashes among them and a DAG's nodes.
+template <class... Leaves>
+using leaf_appearances = list<occurrence<leaf_key_t<Leaves>, Leaves, void>...>;
 
 // The run-time object at a path inside an expression.
 template <class Node>

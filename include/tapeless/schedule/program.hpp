@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstddef>
-#include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -11,6 +10,7 @@
 #include <tapeless/graph/dag.hpp>
 #include <tapeless/graph/reachability.hpp>
 #include <tapeless/kernels/sink.hpp>
+#include <tapeless/node/identity.hpp>
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
 #include <tapeless/node/poisoned.hpp>
@@ -115,6 +115,9 @@ class program<Expr, request<Requested...>, Mode> {
   typename layout::type ws_;
   // The storage each distinct parameter node reads (null for other nodes).
   std::array<const void*, N> targets_{};
+  // The object of each requested parameter (null for variables): reading a
+  // gradient checks that it is this object, not another of its type.
+  std::array<const void*, sizeof...(Requested)> requested_{};
   std::tuple<zero_of<Requested>...> zeros_;
 
  public:
@@ -125,8 +128,15 @@ class program<Expr, request<Requested...>, Mode> {
   using request_type = request<Requested...>;
   static constexpr bool inert = Mode == mode::inert;
 
-  explicit program(const Expr& e) : expr_(e) {
-    find_parameters(expr_);
+  // `requested` holds the address of each requested parameter's object
+  // (tl::gradient collects them), which must be the loss's own.
+  explicit program(const Expr& e,
+                   const std::array<const void*, sizeof...(Requested)>& requested = {})
+      : expr_(e), requested_(requested) {
+    if constexpr (Mode != mode::inert) {
+      find_parameters(expr_);
+      check_requested_objects();
+    }
     [&]<std::size_t... K>(std::index_sequence<K...>) { (presize<K>(), ...); }
     (std::make_index_sequence<N>{});
     std::apply([](auto&... z) { (zero(z), ...); }, zeros_);
@@ -142,6 +152,21 @@ class program<Expr, request<Requested...>, Mode> {
   template <class Leaf>
   static constexpr bool computes_gradient_of(const Leaf&) {
     return computes_gradient_of<Leaf>();
+  }
+
+  // Whether this object (a parameter, or a reference to one) is the one the
+  // gradient was requested for: false for another object of its model type,
+  // which has the same type and so the same answer above. True for a
+  // requested variable, whose identity is its type.
+  template <class Leaf>
+  bool has_gradient_for(const Leaf& object) const {
+    using L = typename leaf_of<Leaf>::type;
+    if constexpr (!requested<L>)
+      return false;
+    else if constexpr (!is_parameter_ref_v<L>)
+      return true;
+    else
+      return requested_[request_index<L>] == address_of(object);
   }
 
   // Binds the feeds, runs the forward sweep and, for a gradient program, the
@@ -169,22 +194,67 @@ class program<Expr, request<Requested...>, Mode> {
 
   // The gradient of the root with respect to a requested parameter or
   // variable, as an Eigen matrix of the leaf's shape.
+  // Throws identity_error for another object of a requested parameter's
+  // model type.
   template <class Leaf>
-  const auto& operator[](const Leaf&) const {
+  const auto& operator[](const Leaf& object) const {
     using L = typename leaf_of<Leaf>::type;
     using id = graph::key_t<L, graph::path<>>;
     if constexpr (Mode == mode::inert) {
       return placeholder<L>();
     } else if constexpr (!check::gradient_was_requested<id, requested<L>>::check()) {
       return placeholder<L>();
-    } else if constexpr (facts::template connects<L>) {
-      return std::get<facts::template index<L>>(ws_).adjoint;
+    } else if constexpr (!graph::apply<check::one_model_type_per_tag,
+                                       clash_with_request<L>>::type::check()) {
+      return placeholder<L>();
     } else {
-      return std::get<graph::index_of<id, graph::key_t<Requested, graph::path<>>...>()>(zeros_);
+      if constexpr (is_parameter_ref_v<L>)
+        if (!has_gradient_for(object))
+          detail::throw_identity_error("reading a gradient", L::name(),
+                                       "is read from another object than the one the "
+                                       "gradient was requested for, of the same model type");
+      if constexpr (facts::template connects<L>)
+        return std::get<facts::template index<L>>(ws_).adjoint;
+      else
+        return std::get<request_index<L>>(zeros_);
     }
   }
 
  private:
+  // Position of a leaf's identity in the request.
+  template <class L>
+  static constexpr std::size_t request_index =
+      graph::index_of<graph::key_t<L, graph::path<>>, graph::key_t<Requested, graph::path<>>...>();
+
+  // The requested leaf with L's identity and another type, as a clash.
+  template <class L>
+  using clash_with_request = typename graph::clashes_in<decltype(
+      graph::leaf_appearances<Requested...>{} + graph::leaf_appearances<L>{})>::type;
+
+  template <class Leaf>
+  static const void* address_of(const Leaf& object) {
+    if constexpr (is_parameter_ref_v<Leaf>)
+      return object.target;
+    else
+      return &object;
+  }
+
+  // Every requested parameter the loss reads must be read from the object
+  // the request named.
+  void check_requested_objects() const {
+    (
+        [&] {
+          if constexpr (is_parameter_ref_v<Requested> && facts::template uses<Requested>) {
+            const void* object = requested_[request_index<Requested>];
+            if (object != targets_[facts::template index<Requested>])
+              detail::throw_identity_error(
+                  "gradient request", Requested::name(),
+                  "is requested from another object than the one the loss was built from, of "
+                  "the same model type");
+          }
+        }(),
+        ...);
+  }
   template <class T, class... Ts>
   static constexpr std::size_t times = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
 
@@ -234,9 +304,9 @@ class program<Expr, request<Requested...>, Mode> {
     // Parenthesised, here and below: decltype(auto) of a plain member access
     // is the member's declared type, a copy of the matrix at every read.
     if constexpr (is_parameter_ref_v<Node>)
-      return (static_cast<const parameter<typename Node::id, S, Node::rows, Node::cols>*>(
-                  targets_[K])
-                  ->value);
+      return (
+          static_cast<const parameter<typename Node::id, S, Node::rows, Node::cols>*>(targets_[K])
+              ->value);
     else if constexpr (is_input_v<Node>)
       return Eigen::Map<const Eigen::Matrix<S, Node::rows, Node::cols>>(std::get<K>(ws_).data,
                                                                         rows<K>(), Node::cols);
@@ -320,17 +390,16 @@ class program<Expr, request<Requested...>, Mode> {
   }
 
   // Records the storage behind every parameter node. Every appearance of a
-  // parameter must read the same storage: two model objects with one tag
+  // parameter must read the same storage: two objects of one model type
   // would be two storages behind one node, their gradients silently merged.
   template <class Node>
   void find_parameters(const Node& n) {
     if constexpr (is_parameter_ref_v<Node>) {
       const void*& target = targets_[dag::template index_of_key<typename Node::id>];
       if (target != nullptr && target != n.target)
-        throw std::logic_error(
-            "tapeless: two model objects with the same tag are used in one "
-            "graph (parameter " +
-            Node::name() + "); give each model its own tag type");
+        detail::throw_identity_error("graph", Node::name(),
+                                     "is read from two objects of one model type in one "
+                                     "expression, and their gradients would be merged");
       target = n.target;
     } else if constexpr (is_expr_v<Node>) {
       std::apply([&](const auto&... c) { (find_parameters(c), ...); }, n.children);

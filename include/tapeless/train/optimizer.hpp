@@ -12,6 +12,7 @@
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
 #include <tapeless/model.hpp>
+#include <tapeless/node/identity.hpp>
 #include <tapeless/node/parameter.hpp>
 #include <tapeless/schedule/program.hpp>
 
@@ -44,7 +45,8 @@ template <class Model>
 auto trainable_parameters(Model& m) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     return std::tuple_cat(trainable_parameters_of_layer(m.template layer<I>())...);
-  }(std::make_index_sequence<Model::depth>{});
+  }
+  (std::make_index_sequence<Model::depth>{});
 }
 
 template <class P>
@@ -112,6 +114,9 @@ class optimizer<Rule, std::tuple<P*...>> {
     } else if constexpr (check::gradients_match_optimizer<graph::list<typename P::id...>,
                                                           typename Program::request_type,
                                                           any>::check()) {
+      // All parameters are checked before the first is updated: another
+      // object of a requested model type must not be moved by its gradient.
+      std::apply([&](const auto&... e) { (check_owner(g, *e.target), ...); }, entries_);
       ++steps_;
       const auto constants = rule_.template constants<typename Program::scalar>(steps_);
       std::apply(
@@ -140,6 +145,15 @@ class optimizer<Rule, std::tuple<P*...>> {
   }
 
  private:
+  template <class Program, class Param>
+  static void check_owner(const Program& g, const Param& p) {
+    if constexpr (Program::template computes_gradient_of<Param>())
+      if (!g.has_gradient_for(p))
+        detail::throw_identity_error("optimizer step", p.name(),
+                                     "of this optimizer is another object than the one the "
+                                     "gradient was computed for, of the same model type");
+  }
+
   template <class Self, class F>
   static void for_each_tensor_of(Self& self, F& f) {
     std::apply(
@@ -164,8 +178,7 @@ class optimizer<Rule, std::tuple<P*...>> {
 //   auto opt = tl::make_optimizer(tl::adam{.learning_rate = 1e-3}, encoder, head);
 //   opt.step(step_program(tl::feed(x, X), tl::feed(t, T)));
 template <class Rule, class... Models>
-requires(is_model_v<Models> && ...)
-auto make_optimizer(Rule rule, Models&... models) {
+requires(is_model_v<Models>&&...) auto make_optimizer(Rule rule, Models&... models) {
   auto targets = std::tuple_cat(detail::trainable_parameters(models)...);
   return optimizer<Rule, decltype(targets)>(rule, targets);
 }
