@@ -254,7 +254,9 @@ auto gradient(const Loss& loss, const Wrt&... wrt) {
   using schedule::mode;
   using R = detail::request_for<Loss, Wrt...>;
   using C = detail::connectivity<Loss, R>;
-  if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
+  if constexpr (!std::is_same_v<node_t<Loss>, Loss>)  // a parameter: the node reading it
+    return gradient(as_node(loss), wrt...);
+  else if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
     return schedule::program<Loss, R, mode::inert>(loss);
   else if constexpr (!detail::frozen_in<R>::type::check())
     return schedule::program<Loss, R, mode::inert>(loss);
@@ -270,7 +272,9 @@ template <Expression Loss, class... Wrt>
 auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&... wrt) {
   using schedule::mode;
   using R = detail::request_for<Loss, Wrt...>;
-  if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
+  if constexpr (!std::is_same_v<node_t<Loss>, Loss>)
+    return gradient(unconnected_as_zero, as_node(loss), wrt...);
+  else if constexpr (!detail::request_is_well_formed<Loss, std::remove_cvref_t<Wrt>...>())
     return schedule::program<Loss, R, mode::inert>(loss);
   else if constexpr (!detail::frozen_in<R>::type::check())
     return schedule::program<Loss, R, mode::inert>(loss);
@@ -282,7 +286,9 @@ auto gradient(unconnected_as_zero_t, const Loss& loss, const Wrt&... wrt) {
 template <Expression E>
 auto evaluate(const E& e) {
   using schedule::mode;
-  if constexpr (contains_poisoned_v<E>)
+  if constexpr (!std::is_same_v<node_t<E>, E>)
+    return evaluate(as_node(e));
+  else if constexpr (contains_poisoned_v<E>)
     return schedule::program<E, request<>, mode::inert>(e);
   else if constexpr (!detail::tag_clashes<E>::type::check())
     return schedule::program<E, request<>, mode::inert>(e);

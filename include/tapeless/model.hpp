@@ -61,7 +61,7 @@ class model {
   template <std::size_t I, class X>
   auto apply_from(const X& x) const {
     if constexpr (I == sizeof...(Layers))
-      return x;
+      return as_node(x);
     else
       return apply_from<I + 1>(std::get<I>(layers_)(x));
   }

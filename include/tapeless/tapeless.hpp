@@ -18,6 +18,7 @@
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/node/input.hpp>
+#include <tapeless/ops/abs.hpp>
 #include <tapeless/ops/add.hpp>
 #include <tapeless/ops/exp.hpp>
 #include <tapeless/ops/log.hpp>

@@ -73,3 +73,20 @@ TEST_CASE("mean: value and gradient", "[ops][reductions]") {
            },
            A);
 }
+
+TEST_CASE("abs: value and gradient, away from the kink", "[ops]") {
+  const matrix<double> x = away_from_zero(A, 0.2);
+  REQUIRE((x.array() < 0).any());
+  check_op([](auto a) { return tl::abs(a); },
+           [](const matrix<double>& a) -> matrix<double> { return a.cwiseAbs(); }, x);
+}
+
+TEST_CASE("abs: the gradient at 0 is 0", "[ops]") {
+  const tl::variable<struct v_tag, double, 3> v;
+  matrix<double> V = pattern(2, 3, 4.0);
+  V(1, 2) = 0.0;
+  auto step = tl::gradient(tl::sum(tl::abs(v)), v);
+  const auto& g = step(tl::feed(v, V));
+  CHECK(g[v](1, 2) == 0.0);
+  CHECK(g[v](0, 0) == (V(0, 0) > 0 ? 1.0 : -1.0));
+}

@@ -15,8 +15,8 @@ struct Identity {
 };
 
 template <Expression X>
-constexpr X identity(const X& x) {
-  return x;
+constexpr node_t<X> identity(const X& x) {
+  return as_node(x);
 }
 
 }  // namespace tapeless

@@ -4,14 +4,18 @@
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <tapeless/kernels/storage.hpp>
 
 namespace tapeless {
 
-// Every node of a graph: a leaf (parameter, input) or an `expr` below.
-// A node type states its scalar and static shape; `rows` may be `dynamic`
-// (the batch), `cols` never is.
+// What an expression is made of: every node of a graph (a leaf such as an
+// input or a parameter reference, or an `expr` below), and objects that
+// stand in an expression as a node that reads them (a model's parameter, so
+// that `tl::sum(tl::square(layer.weight))` is an expression). It states its
+// scalar and static shape; `rows` may be `dynamic` (the batch), `cols`
+// never is.
 template <class T>
 concept Expression = requires {
   typename std::remove_cvref_t<T>::tapeless_node;
@@ -19,6 +23,19 @@ concept Expression = requires {
   { std::remove_cvref_t<T>::rows } -> std::convertible_to<int>;
   { std::remove_cvref_t<T>::cols } -> std::convertible_to<int>;
 };
+
+// The node an operand stands for in a graph: itself, or for an object kept
+// outside the expression (a parameter, which the model owns), the node that
+// reads it, `ref()`. Expressions hold nodes only, never such objects.
+template <Expression T>
+constexpr decltype(auto) as_node(T&& x) {
+  if constexpr (requires { x.ref(); })
+    return x.ref();
+  else
+    return std::forward<T>(x);
+}
+template <class T>
+using node_t = std::remove_cvref_t<decltype(as_node(std::declval<T>()))>;
 
 // The one interior node kind: an operation applied to its operands. It holds
 // structure only; the maths of `Op` lives in ops/, the loops in schedule/.
@@ -44,8 +61,8 @@ inline constexpr bool is_expr_v<expr<Op, C...>> = true;
 
 // Builds a node from operands given by value or reference.
 template <class Op, class... C>
-constexpr expr<Op, std::remove_cvref_t<C>...> make_expr(Op op, C&&... children) {
-  return {op, {std::forward<C>(children)...}};
+constexpr expr<Op, node_t<C>...> make_expr(Op op, C&&... children) {
+  return {op, {as_node(std::forward<C>(children))...}};
 }
 
 }  // namespace tapeless

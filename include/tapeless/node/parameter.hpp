@@ -50,8 +50,11 @@ struct parameter_ref;
 
 // A trainable matrix owned by a model's layer. Its storage never moves while
 // the model lives; expressions refer to it through `parameter_ref`.
+// In an expression it stands for `ref()` (see as_node in node/expr.hpp):
+// `loss + 1e-4 * tl::sum(tl::square(layer.weight))`.
 template <class Id, class S, int R, int C>
 struct parameter {
+  using tapeless_node = void;
   using id = Id;
   using scalar = S;
   static constexpr int rows = R;

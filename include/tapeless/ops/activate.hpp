@@ -33,7 +33,7 @@ namespace tapeless::detail {
 template <class Activation, Expression X>
 constexpr auto activated(const X& x) {
   if constexpr (Activation::is_identity)
-    return x;
+    return as_node(x);
   else
     return make_expr(ops::activate<Activation>{}, x);
 }
