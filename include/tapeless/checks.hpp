@@ -166,6 +166,91 @@ struct shapes_match<Op, shape<R1, C1>, shape<R2, C2>> {
   }
 };
 
+// A matrix product whose inner sizes differ.
+template <class Left, class Right>
+struct matmul_sizes_match;
+template <int R1, int C1, int R2, int C2>
+struct matmul_sizes_match<shape<R1, C1>, shape<R2, C2>> {
+  static constexpr bool check() {
+    constexpr bool ok = C1 == R2;
+    static_assert(ok,
+                  "tapeless: matmul: the left operand's column count differs from the right "
+                  "operand's row count; both shapes are listed in this check (rows, columns)");
+    return ok;
+  }
+};
+
+// transpose and reshape move rows into columns, and a column count is never
+// a run-time size.
+template <class Op, class Shape>
+struct shape_is_static;
+template <class Op, int R, int C>
+struct shape_is_static<Op, shape<R, C>> {
+  static constexpr bool check() {
+    constexpr bool ok = R != -1;
+    static_assert(ok,
+                  "tapeless: transpose or reshape: the operand's row count is a run-time batch, "
+                  "and only expressions of a static shape can be transposed or reshaped; the "
+                  "operation and the shape are listed in this check");
+    return ok;
+  }
+};
+
+template <class From, class To>
+struct reshape_keeps_size;
+template <int R1, int C1, int R2, int C2>
+struct reshape_keeps_size<shape<R1, C1>, shape<R2, C2>> {
+  static constexpr bool check() {
+    constexpr bool ok = R1 * C1 == R2 * C2;
+    static_assert(ok,
+                  "tapeless: reshape: the new shape has another number of elements than the "
+                  "operand; both shapes are listed in this check (rows, columns)");
+    return ok;
+  }
+};
+
+template <class Shape>
+struct broadcast_operand_is_a_row;
+template <int R, int C>
+struct broadcast_operand_is_a_row<shape<R, C>> {
+  static constexpr bool check() {
+    constexpr bool ok = R == 1;
+    static_assert(ok,
+                  "tapeless: broadcast_rows: the operand to broadcast must be one row, 1 x C; "
+                  "its shape is listed in this check");
+    return ok;
+  }
+};
+
+// with_weights: an expression given for a layer's weight or bias.
+template <class Layer, class Expected, class Found>
+struct computed_weights_match;
+template <class Layer, int R1, int C1, int R2, int C2>
+struct computed_weights_match<Layer, shape<R1, C1>, shape<R2, C2>> {
+  static constexpr bool check() {
+    constexpr bool ok = R1 == R2 && C1 == C2;
+    static_assert(ok,
+                  "tapeless: with_weights: an expression given for a layer's weight or bias has "
+                  "another shape than the layer's parameter; the layer, the expected and the "
+                  "given shape are listed in this check (rows, columns)");
+    return ok;
+  }
+};
+
+template <class Model, class Expected, class Found>
+struct computed_weights_cover_layers;
+template <class Model, int E, int F>
+struct computed_weights_cover_layers<Model, expected<E>, found<F>> {
+  static constexpr bool check() {
+    constexpr bool ok = E == F;
+    static_assert(ok,
+                  "tapeless: with_weights: a model takes a weight and a bias expression for each "
+                  "of its layers, in layer order; the model, the expected and the given number of "
+                  "expressions are listed in this check");
+    return ok;
+  }
+};
+
 // ---- gradient requests -----------------------------------------------------
 
 template <class Shape>

@@ -40,6 +40,26 @@ constexpr bool layers_chain(std::index_sequence<I...>) {
 
 }  // namespace detail
 
+template <class Tag, class S, class... Layers>
+class model;
+
+namespace detail {
+template <class A, class B>
+inline constexpr bool same_architecture = false;
+template <class T1, class T2, class S, class... L1, class... L2>
+inline constexpr bool same_architecture<model<T1, S, L1...>, model<T2, S, L2...>> = [] {
+  if constexpr (sizeof...(L1) != sizeof...(L2))
+    return false;
+  else
+    return (std::is_same_v<typename L1::unfrozen, typename L2::unfrozen> && ...);
+}();
+}  // namespace detail
+
+// A model of the same scalar type and layer sizes as Model, whatever its tag
+// and whichever of its layers are Frozen: what values can be copied from.
+template <class Other, class Model>
+concept SameArchitecture = detail::same_architecture<std::remove_cvref_t<Other>, Model>;
+
 // A sequence of layers with its own identity, the tag: two models of the
 // same architecture but different tags are different models, and their
 // parameters are different nodes of any graph. The tag is any type, usually
@@ -58,13 +78,31 @@ class model {
                                                    std::index_sequence_for<Layers...>>::type;
   layers_type layers_;
 
-  template <std::size_t I, class X>
-  auto apply_from(const X& x) const {
-    if constexpr (I == sizeof...(Layers))
+  template <std::size_t I>
+  using layer_type = std::tuple_element_t<I, layers_type>;
+
+  // x through the layers of a tuple (stored or computed) in order; after a
+  // failed check on the model's type, a poisoned value instead.
+  template <std::size_t I = 0, class Tuple, class X>
+  static constexpr auto apply_all(const Tuple& layers, const X& x) {
+    if constexpr (I == 0 && !chains)
+      return poisoned<S, X::rows, std::tuple_element_t<depth - 1, std::tuple<Layers...>>::out>{};
+    else if constexpr (I == sizeof...(Layers))
       return as_node(x);
     else
-      return apply_from<I + 1>(std::get<I>(layers_)(x));
+      return apply_all<I + 1>(layers, std::get<I>(layers)(x));
   }
+
+  // The layers with weights and biases computed by expressions: what
+  // with_weights returns.
+  template <class Computed>
+  struct computed {
+    Computed layers;
+    template <Expression X>
+    constexpr auto operator()(const X& x) const {
+      return apply_all(layers, x);
+    }
+  };
 
  public:
   using tag = Tag;
@@ -102,10 +140,36 @@ class model {
   auto operator()(const X& x) const {
     if constexpr (depth == 0)
       return poisoned<S, X::rows, X::cols>{};
-    else if constexpr (!chains)
-      return poisoned<S, X::rows, std::tuple_element_t<depth - 1, std::tuple<Layers...>>::out>{};
     else
-      return apply_from<0>(x);
+      return apply_all(layers_, x);
+  }
+
+  // The model with every layer's weight and bias computed by expressions,
+  // given in layer order (W0, b0, W1, b1, ...), in place of its stored
+  // parameters: `target_type::with_weights(W0, b0, W1, b1)(x)`. The
+  // gradient flows into whatever the expressions read (another model's
+  // parameters, for a hypernetwork). Static: the target network needs no
+  // object and stores nothing.
+  template <Expression... P>
+  static constexpr auto with_weights(const P&... p) {
+    constexpr int given = sizeof...(P);
+    if constexpr (!check::computed_weights_cover_layers<model, expected<2 * int(depth)>,
+                                                        found<given>>::check()) {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return computed<std::tuple<decltype(layer_type<I>::with_weights(
+            poisoned<S, layer_type<I>::in, layer_type<I>::out>{},
+            poisoned<S, 1, layer_type<I>::out>{}))...>>{};
+      }
+      (std::index_sequence_for<Layers...>{});
+    } else {
+      const auto nodes = std::make_tuple(as_node(p)...);
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        auto layers = std::make_tuple(
+            layer_type<I>::with_weights(std::get<2 * I>(nodes), std::get<2 * I + 1>(nodes))...);
+        return computed<decltype(layers)>{layers};
+      }
+      (std::index_sequence_for<Layers...>{});
+    }
   }
 
   // Calls f(parameter) for every weight and bias, layer by layer.
@@ -136,20 +200,32 @@ class model {
   // request through that copy is rejected at compile time.
   // The other model may differ in which layers are Frozen (pretrain, then
   // copy into the frozen version).
-  template <class OtherTag, class... Other>
-  requires(std::is_same_v<
-           typename Layers::unfrozen,
-           typename Other::unfrozen>&&...) void copy_values_from(const model<OtherTag, S, Other...>&
-                                                                     other) {
-    copy_values_from(other, std::index_sequence_for<Layers...>{});
+  template <SameArchitecture<model> Other>
+  void copy_values_from(const Other& other) {
+    zip_values(other, [](auto& mine, const auto& theirs) { mine = theirs; });
+  }
+
+  // Polyak averaging, as DQN's target networks are updated: every parameter
+  // p <- tau p_other + (1 - tau) p. Values only, like copy_values_from: the
+  // other model's loss does not come to depend on this one, and a gradient
+  // request for it through that loss stays a compile error.
+  template <SameArchitecture<model> Other>
+  void polyak_update_from(const Other& other, S tau) {
+    zip_values(other, [tau](auto& mine, const auto& theirs) {
+      mine = tau * theirs + (S(1) - tau) * mine;
+    });
   }
 
  private:
-  template <class Other, std::size_t... I>
-  void copy_values_from(const Other& other, std::index_sequence<I...>) {
-    ((layer<I>().weight.value = other.template layer<I>().weight.value,
-      layer<I>().bias.value = other.template layer<I>().bias.value),
-     ...);
+  // f(this value, the other's value) for every parameter, layer by layer.
+  template <class Other, class F>
+  void zip_values(const Other& other, F f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((f(layer<I>().weight.value, other.template layer<I>().weight.value),
+        f(layer<I>().bias.value, other.template layer<I>().bias.value)),
+       ...);
+    }
+    (std::index_sequence_for<Layers...>{});
   }
 };
 

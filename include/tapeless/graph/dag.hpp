@@ -187,7 +187,8 @@ template <std::size_t MaxArity>
 struct node_info {
   std::size_t arity = 0;
   std::array<std::size_t, MaxArity> child{};
-  bool blocks = false;  // no gradient flows to the operands (stop_gradient)
+  bool blocks = false;               // no gradient flows to any operand (stop_gradient)
+  std::array<bool, MaxArity> cut{};  // no gradient flows to this operand
 };
 
 template <class Op>
@@ -196,6 +197,19 @@ constexpr bool blocks_gradient() {
     return Op::blocks_gradient;
   else
     return false;
+}
+
+// Whether operand J of an op receives gradient: an op whose result depends
+// on an operand's shape only (broadcast_rows' `like`) says so with
+// `differentiable(j)`, and the analysis cuts that edge as stop_gradient does.
+template <class Op>
+constexpr bool differentiable_operand(std::size_t j) {
+  if constexpr (blocks_gradient<Op>())
+    return false;
+  else if constexpr (requires { Op::differentiable(j); })
+    return Op::differentiable(j);
+  else
+    return true;
 }
 
 // The distinct nodes, in topological order (each first appearance).
@@ -221,7 +235,11 @@ struct distinct_nodes<list<D...>> {
       out.arity = sizeof...(CK);
       std::size_t j = 0;
       ((out.child[j++] = index_of_key<CK>), ...);
-      if constexpr (is_expr_v<N>) out.blocks = blocks_gradient<typename N::op_type>();
+      if constexpr (is_expr_v<N>) {
+        out.blocks = blocks_gradient<typename N::op_type>();
+        for (std::size_t i = 0; i < out.arity; ++i)
+          out.cut[i] = !differentiable_operand<typename N::op_type>(i);
+      }
       return out;
     }
   };

@@ -33,8 +33,8 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
   plan<N, A> p;
   for (std::size_t k = 0; k < N; ++k) {
     bool d = requested[k];
-    if (!nodes[k].blocks)
-      for (std::size_t j = 0; j < nodes[k].arity; ++j) d = d || p.depends[nodes[k].child[j]];
+    for (std::size_t j = 0; j < nodes[k].arity; ++j)
+      d = d || (!nodes[k].cut[j] && p.depends[nodes[k].child[j]]);
     p.depends[k] = d;
   }
   if constexpr (N > 0) p.needed[N - 1] = p.depends[N - 1];
@@ -43,7 +43,7 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
     if (!p.needed[k] || nodes[k].blocks) continue;
     for (std::size_t j = 0; j < nodes[k].arity; ++j) {
       const std::size_t c = nodes[k].child[j];
-      if (!p.depends[c]) continue;
+      if (nodes[k].cut[j] || !p.depends[c]) continue;
       p.needed[c] = true;
       if (seen[c]) {
         p.mode[k][j] = contribution::accumulate;
@@ -51,7 +51,7 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
       }
       bool repeated = false;
       for (std::size_t i = j + 1; i < nodes[k].arity; ++i)
-        repeated = repeated || nodes[k].child[i] == c;
+        repeated = repeated || (nodes[k].child[i] == c && !nodes[k].cut[i]);
       p.mode[k][j] = repeated ? contribution::zero_then_accumulate : contribution::assign;
       seen[c] = true;
     }

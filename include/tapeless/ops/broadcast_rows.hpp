@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include <tapeless/checks.hpp>
+#include <tapeless/detail/build.hpp>
+#include <tapeless/node/shape.hpp>
+
+namespace tapeless {
+namespace ops {
+
+// y = 1 r: the row r (1 x C) repeated for every row of `like`, whose shape
+// only is read (its batch may be known at run time only);
+// dr = sum over rows of g. No gradient flows to `like`.
+struct broadcast_rows {
+  static constexpr std::string_view name = "broadcast_rows";
+  static constexpr bool differentiable(std::size_t operand) { return operand == 0; }
+
+  struct shape_rule {
+    template <class Row, class Like>
+    struct of {
+      static constexpr int rows = Like::rows;
+      static constexpr int cols = Row::cols;
+    };
+    static Eigen::Index runtime_rows(std::string_view, Eigen::Index, Eigen::Index like) {
+      return like;
+    }
+  };
+
+  template <class Y, class Row, class Like>
+  void forward(Y& y, const Row& row, const Like&) const {
+    y.rowwise() = row.row(0);
+  }
+  template <class G, class Y, class Row, class Like, class SR, class SL>
+  void backward(G& g, const Y&, const Row&, const Like&, SR sr, SL) const {
+    sr(g.colwise().sum());
+  }
+};
+
+}  // namespace ops
+
+// The row `row` (1 x C) repeated over the rows of `like` (any expression
+// whose batch it should match): a learned offset added to a batch,
+// `h + tl::broadcast_rows(offset, h)`. Its gradient is the column sums.
+template <Expression Row, Expression Like>
+constexpr auto broadcast_rows(const Row& row, const Like& like) {
+  using S = typename Row::scalar;
+  if constexpr (contains_poisoned_v<Row> || contains_poisoned_v<Like>)
+    return make_expr(ops::broadcast_rows{}, poisoned<S, 1, Row::cols>{}, like);
+  else if constexpr (!check::broadcast_operand_is_a_row<shape<Row::rows, Row::cols>>::check())
+    return make_expr(ops::broadcast_rows{}, poisoned<S, 1, Row::cols>{}, like);
+  else
+    return detail::binary<ops::broadcast_rows>(row, like);
+}
+
+}  // namespace tapeless
