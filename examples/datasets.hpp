@@ -10,7 +10,9 @@
 
 #include <Eigen/Core>
 
+#include <tapeless/gradient.hpp>
 #include <tapeless/io/csv.hpp>
+#include <tapeless/train/batches.hpp>
 #include <tapeless/train/random.hpp>
 
 #include "options.hpp"
@@ -48,7 +50,8 @@ inline std::vector<Eigen::Index> permutation(Eigen::Index n, std::uint64_t seed)
 inline split split_rows(const tl::io::labelled_data<float>& data, double train_fraction,
                         std::uint64_t seed) {
   const auto order = permutation(data.features.rows(), seed);
-  const auto n_train = static_cast<Eigen::Index>(train_fraction * static_cast<double>(order.size()));
+  const auto n_train =
+      static_cast<Eigen::Index>(train_fraction * static_cast<double>(order.size()));
   const matrix one_hot = data.one_hot();
   split s;
   auto take = [&](Eigen::Index first, Eigen::Index n, matrix& x, matrix& t, std::vector<int>& l) {
@@ -64,6 +67,23 @@ inline split split_rows(const tl::io::labelled_data<float>& data, double train_f
   take(0, n_train, s.train_x, s.train_t, s.train_labels);
   take(n_train, data.features.rows() - n_train, s.test_x, s.test_t, s.test_labels);
   return s;
+}
+
+// Trains for `epochs` over (X, T) in shuffled mini-batches of 32, each fed
+// to the inputs x and t of the gradient program `step` and applied by
+// `opt`; returns the seconds spent in gradient steps.
+template <class Step, class Optimizer, class XIn, class TIn>
+double train(Step& step, Optimizer& opt, const XIn& x, const TIn& t, const matrix& X,
+             const matrix& T, int epochs, tl::random_engine& rng) {
+  tl::batches batches(X.rows(), 32);
+  tl::batch_buffer<float> xb(32, X.cols()), tb(32, T.cols());
+  const auto start = clock::now();
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    batches.shuffle(rng);
+    for (Eigen::Index b = 0; b < batches.count(); ++b)
+      opt.step(step(tl::feed(x, xb.gather(X, batches[b])), tl::feed(t, tb.gather(T, batches[b]))));
+  }
+  return seconds_since(start);
 }
 
 // The fraction of rows whose largest logit is at the label's column.

@@ -45,27 +45,10 @@ five_classes select(const matrix& x, const std::vector<int>& labels, int first) 
   return out;
 }
 
-// Trains with Adam on (x, t) for `epochs`; returns the seconds spent in
-// gradient steps.
-template <class Step, class Optimizer, class X, class T>
-double train(Step& step, Optimizer& opt, const X& x, const T& t, const five_classes& data,
-             int epochs, tl::random_engine& rng) {
-  tl::batches batches(data.x.rows(), 32);
-  tl::batch_buffer<float> xb(32, 64), tb(32, 5);
-  const auto start = examples::clock::now();
-  for (int epoch = 0; epoch < epochs; ++epoch) {
-    batches.shuffle(rng);
-    for (Eigen::Index b = 0; b < batches.count(); ++b)
-      opt.step(step(tl::feed(x, xb.gather(data.x, batches[b])),
-                    tl::feed(t, tb.gather(data.t, batches[b]))));
-  }
-  return examples::seconds_since(start);
-}
-
 int main(int argc, char** argv) {
   const auto opt = examples::parse(argc, argv, {.epochs = 20, .expect = 0.95});
-  auto data = tl::io::read_labelled_csv<float>(examples::data_file("digits.csv.gz"),
-                                               {.classes = 10});
+  auto data =
+      tl::io::read_labelled_csv<float>(examples::data_file("digits.csv.gz"), {.classes = 10});
   data.features /= 16.0f;
   const auto split = examples::split_rows(data, 0.8, /*seed=*/2026);
   const auto low_train = select(split.train_x, split.train_labels, 0);
@@ -85,7 +68,7 @@ int main(int argc, char** argv) {
     tl::initialize(head, rng);
     auto step = tl::gradient(tl::softmax_cross_entropy(head(encoder(x)), t), encoder, head);
     auto adam = tl::make_optimizer(tl::adam{.learning_rate = 0.005}, encoder, head);
-    const double s = train(step, adam, x, t, low_train, opt.epochs, rng);
+    const double s = examples::train(step, adam, x, t, low_train.x, low_train.t, opt.epochs, rng);
     std::printf("pretrained the encoder on %td images of 0-4 in %.3f s\n", low_train.x.rows(), s);
     tl::save(checkpoint, encoder);
   }
@@ -101,7 +84,7 @@ int main(int argc, char** argv) {
   auto step = tl::gradient(tl::softmax_cross_entropy(logits, t), head);
   static_assert(!decltype(step)::computes_gradient_of<decltype(encoder.layer<0>().weight)>());
   auto adam = tl::make_optimizer(tl::adam{.learning_rate = 0.005}, head);
-  const double s = train(step, adam, x, t, high_train, opt.epochs, rng);
+  const double s = examples::train(step, adam, x, t, high_train.x, high_train.t, opt.epochs, rng);
   auto predict = tl::evaluate(logits);
   const double accuracy =
       examples::accuracy(predict(tl::feed(x, high_test.x)).value(), high_test.labels);

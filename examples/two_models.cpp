@@ -5,7 +5,8 @@
 // the real cause of the None: a model whose weights were *copied* from the
 // model the loss uses. A tape finds out at run time, silently; here the
 // request does not compile (build with -DTAPELESS_SHOW_COPY_ERROR to see the
-// message, which the README shows verbatim).
+// message, which the README shows verbatim). Last, the dependency the copy
+// was meant to be, written as one: c's weights computed from b's.
 //
 //   model_a = Sequential([Dense(10)]); model_b = Sequential([Dense(5)])
 //   x = [[1.0, 2.0]]
@@ -94,11 +95,34 @@ int main() {
   std::printf("the fix, a loss built from c: |dL/dW_c| = %.6f (equals b's: same values)\n",
               static_cast<double>(norm(g4[c.layer<0>().weight])));
 
+  // Done right, when c's weights should *depend* on b's (what the assign
+  // was meant to express): compute them from b with with_weights. Here c's
+  // weight is twice b's, its bias b's; the gradient now reaches b through c.
+  const auto c_from_b = model_c_t::with_weights(2.0f * b.layer<0>().weight, b.layer<0>().bias);
+  auto loss_cb = tl::mean(tl::square(a(c_from_b(x))));
+  static_assert(tl::depends_on_v<decltype(loss_cb), model_b_t>);
+  static_assert(!tl::uses_v<decltype(loss_cb), model_c_t>);  // c stores nothing used here
+  auto grad_cb = tl::gradient(loss_cb, b);
+  const auto& g5 = grad_cb(tl::feed(x, X));
+  // The same function written with a copy of b whose weights were doubled
+  // by hand: its gradient, by the chain rule, is twice the weight part.
+  model_c_t doubled;
+  doubled.copy_values_from(b);
+  doubled.layer<0>().weight.value *= 2.0f;
+  auto grad_doubled = tl::gradient(tl::mean(tl::square(a(doubled(x)))), doubled);
+  const auto& g6 = grad_doubled(tl::feed(x, X));
+  const float chain_error =
+      (g5[b.layer<0>().weight] - 2.0f * g6[doubled.layer<0>().weight]).norm() +
+      (g5[b.layer<0>().bias] - g6[doubled.layer<0>().bias]).norm();
+  std::printf("done right, c computed from b: |dL/dW_b| = %.6f (chain rule error %.2g)\n",
+              static_cast<double>(norm(g5[b.layer<0>().weight])), static_cast<double>(chain_error));
+
   // The three ways must agree exactly; the copy's gradient equals b's.
   const bool agree = g1[a.layer<0>().weight] == g2[a.layer<0>().weight] &&
                      g2[b.layer<0>().weight] == g3[b.layer<0>().weight] &&
                      g2[b.layer<0>().bias] == g3[b.layer<0>().bias] &&
-                     g3[b.layer<0>().weight] == g4[c.layer<0>().weight] && g1.loss() > 0;
+                     g3[b.layer<0>().weight] == g4[c.layer<0>().weight] && g1.loss() > 0 &&
+                     chain_error < 1e-5f * norm(g5[b.layer<0>().weight]);
   std::printf("%s\n", agree ? "all gradients agree" : "MISMATCH");
   return agree ? 0 : 1;
 }

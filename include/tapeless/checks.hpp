@@ -300,7 +300,8 @@ struct loss_uses_parameters {
         ok,
         "tapeless: gradient request: the loss does not depend on the parameters listed in "
         "this check because it does not use them at all (a copy of another model's "
-        "values, for example, is not a dependency); remove them from the request, or pass "
+        "values, for example, is not a dependency: to make a model's weights depend on "
+        "another's, compute them with with_weights); remove them from the request, or pass "
         "tl::unconnected_as_zero first to get zero gradients for them");
     return ok;
   }
