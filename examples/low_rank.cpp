@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
 
   // 2. The encoder frozen (in its type) under a low-rank adapter. B starts
   // at zero, so the adapted encoder starts as the trained one.
-  tl::frozen_t<encoder_t> base;
+  tl::Frozen<encoder_t> base;
   base.copy_values_from(encoder);
   adapter_t adapter;
   tl::initialize(adapter, tl::glorot_normal, rng);

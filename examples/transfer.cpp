@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
 
   // 2. The same encoder, frozen in its type, from the checkpoint (the
   // parameter names are the trainable encoder's); a new head for 5-9.
-  tl::frozen_t<encoder_t> encoder;
+  tl::Frozen<encoder_t> encoder;
   tl::load(checkpoint, encoder);
   std::filesystem::remove(checkpoint);
   new_head_t head;

@@ -45,12 +45,12 @@ constexpr bool all(Ok... ok) {
 // ---- building expressions --------------------------------------------------
 
 template <int In, int Out>
-struct dense_sizes_are_positive {
+struct layer_sizes_are_positive {
   static constexpr bool check() {
     constexpr bool ok = In > 0 && Out > 0;
     static_assert(ok,
-                  "tapeless: Dense<In, Out>: both sizes must be positive; the sizes are listed in "
-                  "this check");
+                  "tapeless: layer declaration: its sizes must be positive; the sizes are listed "
+                  "in this check");
     return ok;
   }
 };
@@ -71,8 +71,8 @@ struct model_has_layers {
   static constexpr bool check() {
     constexpr bool ok = sizeof...(Layers) > 0;
     static_assert(ok,
-                  "tapeless: model: a model needs at least one layer; list its Dense layers after "
-                  "the tag and the scalar type");
+                  "tapeless: model: a model needs at least one layer; list its layers, Dense for "
+                  "example, after the tag and the scalar type");
     return ok;
   }
 };
@@ -107,6 +107,71 @@ struct one_model_type_per_tag {
         "one node; each pair listed in this check is the same parameter of both types, with "
         "its tag; give each model type its own tag");
     return ok;
+  }
+};
+
+// The Layer extension point (layers/layer.hpp, docs/extending.md): each
+// requirement that a declaration or a layer type does not meet.
+template <class Declaration, bool Ok>
+struct layer_declaration_is_complete {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: model: the type listed in this check is not a layer declaration: "
+                  "it needs static in, out and trainable, a type unfrozen and a member template "
+                  "layer<Tag, Index, Scalar, Trainable>; see docs/extending.md");
+    return Ok;
+  }
+};
+template <class Layer, bool Ok>
+struct layer_declares_sizes {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: layer: the layer type listed in this check needs a type scalar and "
+                  "static in, out and trainable; see docs/extending.md");
+    return Ok;
+  }
+};
+template <class Layer, bool Ok>
+struct layer_lists_parameters {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: layer: the layer type listed in this check needs parameters, const "
+                  "and non-const, returning a std::tuple of references to its tapeless::parameter "
+                  "objects; see docs/extending.md");
+    return Ok;
+  }
+};
+template <class Layer, bool Ok>
+struct layer_applies {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: layer: the layer type listed in this check needs a call operator "
+                  "that takes an expression of its in features and returns an expression, and a "
+                  "static with_weights that takes one expression per parameter; see "
+                  "docs/extending.md");
+    return Ok;
+  }
+};
+
+// The Op and Activation extension points (node/op.hpp).
+template <class Op, bool Ok>
+struct op_is_complete {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: operation: the op type listed in this check needs a static name and "
+                  "a shape_rule whose of<operands...> has static rows and cols for these "
+                  "operands; see docs/extending.md");
+    return Ok;
+  }
+};
+template <class A, bool Ok>
+struct activation_is_complete {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: activation: the type listed in this check needs a static name, "
+                  "is_identity, apply on an Eigen array and, unless it is the identity, "
+                  "derivative from the activation's output; see docs/extending.md");
+    return Ok;
   }
 };
 

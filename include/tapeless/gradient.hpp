@@ -56,12 +56,19 @@ struct wrt_leaves<input_leaf<Tag, S, F, B, true>> {
   static constexpr bool valid = true;
   using type = hana::tuple<hana::type<input_leaf<Tag, S, F, B, true>>>;
 };
-template <class M, std::size_t I, class S, int In, int Out, class A, bool T>
-struct wrt_leaves<dense_layer<M, I, S, In, Out, A, T>> {
-  using layer = dense_layer<M, I, S, In, Out, A, T>;
+// A layer stands for its parameters, in its order.
+template <class P>
+using ref_of = parameter_ref<typename P::id, typename P::scalar, P::rows, P::cols>;
+template <class Parameters>
+struct parameter_refs;
+template <class... P>
+struct parameter_refs<std::tuple<P&...>> {
+  using type = hana::tuple<hana::type<ref_of<P>>...>;
+};
+template <Layer L>
+struct wrt_leaves<L> {
   static constexpr bool valid = true;
-  using type = hana::tuple<hana::type<decltype(layer{}.weight.ref())>,
-                           hana::type<decltype(layer{}.bias.ref())>>;
+  using type = typename parameter_refs<parameters_t<L>>::type;
 };
 // A model stands for its trainable layers' parameters, as Keras'
 // trainable_variables; a model with no trainable layer stands for all of
@@ -69,8 +76,8 @@ struct wrt_leaves<dense_layer<M, I, S, In, Out, A, T>> {
 template <class Tag, class S, class... L>
 struct wrt_leaves<model<Tag, S, L...>> {
   static constexpr bool any_trainable = (L::trainable || ...);
-  template <class Layer>
-  static constexpr bool requests_layer = Layer::trainable || !any_trainable;
+  template <class Declaration>
+  static constexpr bool requests_layer = Declaration::trainable || !any_trainable;
   template <std::size_t... I>
   static auto all(std::index_sequence<I...>) {
     return hana::flatten(hana::make_tuple(
@@ -127,10 +134,9 @@ template <class Id, class S, int R, int C, class F>
 void for_each_requested(const parameter_ref<Id, S, R, C>& p, F& f) {
   f(*p.target);
 }
-template <class M, std::size_t I, class S, int In, int Out, class A, bool T, class F>
-void for_each_requested(const dense_layer<M, I, S, In, Out, A, T>& l, F& f) {
-  f(l.weight);
-  f(l.bias);
+template <Layer L, class F>
+void for_each_requested(const L& l, F& f) {
+  for_each_parameter_of(l, f);
 }
 template <class Tag, class S, class... L, class F>
 void for_each_requested(const model<Tag, S, L...>& m, F& f) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <tuple>
@@ -9,32 +10,75 @@
 #include <tapeless/checks.hpp>
 #include <tapeless/detail/type_name.hpp>
 #include <tapeless/layers/dense.hpp>
+#include <tapeless/layers/layer.hpp>
 #include <tapeless/node/poisoned.hpp>
 
 namespace tapeless {
 
 namespace detail {
 
-template <class Tag, class S, class Layers, class Indices>
+// What a model stores in place of a layer whose declaration or type failed
+// its check (the check has reported it): no parameters, applies to poison.
+template <class S>
+struct invalid_layer {
+  using scalar = S;
+  static constexpr int in = 1;
+  static constexpr int out = 1;
+  static constexpr bool trainable = false;
+  constexpr std::tuple<> parameters() const { return {}; }
+  template <Expression X>
+  constexpr auto operator()(const X&) const {
+    return poisoned<S, X::rows, 1>{};
+  }
+  static constexpr invalid_layer with_weights() { return {}; }
+};
+
+// Whether declaration D makes a layer, each requirement checked in turn so
+// that the first unmet one is the one error.
+template <class Tag, std::size_t I, class S, class D>
+constexpr bool layer_is_valid() {
+  if constexpr (!check::layer_declaration_is_complete<D, LayerDeclaration<D>>::check()) {
+    return false;
+  } else {
+    using L = typename D::template layer<Tag, I, S, D::trainable>;
+    if constexpr (!check::layer_declares_sizes<L, LayerSizes<L>>::check())
+      return false;
+    else if constexpr (!check::layer_lists_parameters<L, LayerParameters<L>>::check())
+      return false;
+    else
+      return check::layer_applies<L, LayerApplication<L>>::check();
+  }
+}
+
+template <class Tag, std::size_t I, class S, class D, bool Valid = layer_is_valid<Tag, I, S, D>()>
+struct layer_of {
+  using type = typename D::template layer<Tag, I, S, D::trainable>;
+};
+template <class Tag, std::size_t I, class S, class D>
+struct layer_of<Tag, I, S, D, false> {
+  using type = invalid_layer<S>;
+};
+
+template <class Tag, class S, class Declarations, class Indices>
 struct layer_tuple;
-template <class Tag, class S, class... L, std::size_t... I>
-struct layer_tuple<Tag, S, std::tuple<L...>, std::index_sequence<I...>> {
-  using type =
-      std::tuple<dense_layer<Tag, I, S, L::in, L::out, typename L::activation, L::trainable>...>;
+template <class Tag, class S, class... D, std::size_t... I>
+struct layer_tuple<Tag, S, std::tuple<D...>, std::index_sequence<I...>> {
+  using type = std::tuple<typename layer_of<Tag, I, S, D>::type...>;
+  static constexpr bool valid =
+      (!std::is_same_v<typename layer_of<Tag, I, S, D>::type, invalid_layer<S>> && ...);
 };
 
 // Whether layer I+1 takes what layer I gives, for every I; with Enforce,
 // the check of each pair is instantiated so a mismatch is reported.
-template <bool Enforce, class Tag, class... L, std::size_t... I>
+template <bool Enforce, class Tag, class Layers, std::size_t... I>
 constexpr bool layers_chain(std::index_sequence<I...>) {
-  using layers = std::tuple<L...>;
   if constexpr (Enforce)
     return (check::enforce<check::consecutive_layers_match<
-                layer_id<Tag, I + 1>, expected<std::tuple_element_t<I + 1, layers>::in>,
-                found<std::tuple_element_t<I, layers>::out>>> &&
+                layer_id<Tag, I + 1>, expected<std::tuple_element_t<I + 1, Layers>::in>,
+                found<std::tuple_element_t<I, Layers>::out>>> &&
             ...);
   else
-    return ((std::tuple_element_t<I + 1, layers>::in == std::tuple_element_t<I, layers>::out) &&
+    return ((std::tuple_element_t<I + 1, Layers>::in == std::tuple_element_t<I, Layers>::out) &&
             ...);
 }
 
@@ -53,6 +97,12 @@ inline constexpr bool same_architecture<model<T1, S, L1...>, model<T2, S, L2...>
   else
     return (std::is_same_v<typename L1::unfrozen, typename L2::unfrozen> && ...);
 }();
+
+// Frozen<model<...>>: every layer frozen.
+template <class Tag, class S, class... L>
+struct freeze<model<Tag, S, L...>> {
+  using type = model<Tag, S, Frozen<L>...>;
+};
 }  // namespace detail
 
 // A model of the same scalar type and layer sizes as Model, whatever its tag
@@ -64,37 +114,47 @@ concept SameArchitecture = detail::same_architecture<std::remove_cvref_t<Other>,
 // same architecture but different tags are different models, and their
 // parameters are different nodes of any graph. The tag is any type, usually
 // declared in place: `model<struct encoder, float, Dense<64, 32, ReLU>>`.
-// Parameters start at zero; set them through layer<I>().weight.value.
+// The layers are any declarations that meet LayerDeclaration
+// (layers/layer.hpp). Parameters start at zero (see tl::initialize).
 template <class Tag, class S, class... Layers>
 class model {
   static_assert(check::enforce<check::model_has_layers<Layers...>>);
-  using pairs = std::make_index_sequence<sizeof...(Layers) == 0 ? 0 : sizeof...(Layers) - 1>;
-  static_assert(detail::layers_chain<true, Tag, Layers...>(pairs{}));
-  // Applying a model whose layers do not chain would fail again in the
-  // layers; it yields a poisoned value instead (see checks.hpp).
-  static constexpr bool chains = detail::layers_chain<false, Tag, Layers...>(pairs{});
+  // Completes the declarations here, so that a declaration's own check
+  // (Dense's sizes) is reported from the model, not from deep in a concept.
+  static_assert(((sizeof(Layers) > 0) && ...));
 
-  using layers_type = typename detail::layer_tuple<Tag, S, std::tuple<Layers...>,
-                                                   std::index_sequence_for<Layers...>>::type;
+  using tuple_of =
+      detail::layer_tuple<Tag, S, std::tuple<Layers...>, std::index_sequence_for<Layers...>>;
+  using layers_type = typename tuple_of::type;
   layers_type layers_;
 
   template <std::size_t I>
   using layer_type = std::tuple_element_t<I, layers_type>;
 
-  // x through the layers of a tuple (stored or computed) in order; after a
-  // failed check on the model's type, a poisoned value instead.
+  using pairs = std::make_index_sequence<sizeof...(Layers) == 0 ? 0 : sizeof...(Layers) - 1>;
+  // Chaining is checked once every layer is valid (else the check would
+  // only report a consequence); applying a model that fails either yields a
+  // poisoned value, so that the one error stays the only one.
+  static constexpr bool chains = [] {
+    if constexpr (!tuple_of::valid)
+      return false;
+    else
+      return detail::layers_chain<true, Tag, layers_type>(pairs{});
+  }() && detail::layers_chain<false, Tag, layers_type>(pairs{});
+
+  // x through the layers of a tuple (stored or computed) in order.
   template <std::size_t I = 0, class Tuple, class X>
   static constexpr auto apply_all(const Tuple& layers, const X& x) {
     if constexpr (I == 0 && !chains)
-      return poisoned<S, X::rows, std::tuple_element_t<depth - 1, std::tuple<Layers...>>::out>{};
+      return poisoned<S, X::rows, layer_type<sizeof...(Layers) - 1>::out>{};
     else if constexpr (I == sizeof...(Layers))
       return as_node(x);
     else
       return apply_all<I + 1>(layers, std::get<I>(layers)(x));
   }
 
-  // The layers with weights and biases computed by expressions: what
-  // with_weights returns.
+  // The layers with parameters computed by expressions: what with_weights
+  // returns.
   template <class Computed>
   struct computed {
     Computed layers;
@@ -103,6 +163,35 @@ class model {
       return apply_all(layers, x);
     }
   };
+
+  // Where layer I's parameters start in with_weights' list, and how many.
+  static constexpr std::array<std::size_t, sizeof...(Layers) + 1> first_parameter =
+      []<std::size_t... I>(std::index_sequence<I...>) {
+    std::array<std::size_t, sizeof...(Layers) + 1> out{};
+    std::size_t k = 0;
+    ((out[k + 1] = out[k] + parameter_count<layer_type<I>>, ++k), ...);
+    return out;
+  }
+  (std::index_sequence_for<Layers...>{});
+
+  // Layer I applied with the expressions of its parameters taken from `nodes`.
+  template <std::size_t I, class Nodes, std::size_t... J>
+  static constexpr auto layer_with(const Nodes& nodes, std::index_sequence<J...>) {
+    return layer_type<I>::with_weights(std::get<first_parameter[I] + J>(nodes)...);
+  }
+  // The same with a poisoned stand-in for each parameter, after a failed
+  // check.
+  template <class Parameters>
+  struct stand_ins;
+  template <class... P>
+  struct stand_ins<std::tuple<P&...>> {
+    using type = std::tuple<poisoned<S, P::rows, P::cols>...>;
+  };
+  template <std::size_t I>
+  static constexpr auto layer_with_stand_ins() {
+    return std::apply([](const auto&... p) { return layer_type<I>::with_weights(p...); },
+                      typename stand_ins<parameters_t<layer_type<I>>>::type{});
+  }
 
  public:
   using tag = Tag;
@@ -144,42 +233,42 @@ class model {
       return apply_all(layers_, x);
   }
 
-  // The model with every layer's weight and bias computed by expressions,
-  // given in layer order (W0, b0, W1, b1, ...), in place of its stored
-  // parameters: `target_type::with_weights(W0, b0, W1, b1)(x)`. The
-  // gradient flows into whatever the expressions read (another model's
-  // parameters, for a hypernetwork). Static: the target network needs no
-  // object and stores nothing.
+  // The model with every layer's parameters computed by expressions, given
+  // in layer order and, within a layer, in its parameters' order (W0, b0,
+  // W1, b1, ... for Dense layers), in place of its stored parameters:
+  // `target_type::with_weights(W0, b0, W1, b1)(x)`. The gradient flows into
+  // whatever the expressions read (another model's parameters, for a
+  // hypernetwork). Static: the target network needs no object and stores
+  // nothing.
   template <Expression... P>
   static constexpr auto with_weights(const P&... p) {
-    constexpr int given = sizeof...(P);
-    if constexpr (!check::computed_weights_cover_layers<model, expected<2 * int(depth)>,
-                                                        found<given>>::check()) {
+    constexpr int expected_count = static_cast<int>(first_parameter[depth]);
+    if constexpr (!check::computed_weights_cover_layers<model, expected<expected_count>,
+                                                        found<int(sizeof...(P))>>::check()) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return computed<std::tuple<decltype(layer_type<I>::with_weights(
-            poisoned<S, layer_type<I>::in, layer_type<I>::out>{},
-            poisoned<S, 1, layer_type<I>::out>{}))...>>{};
+        return computed<std::tuple<decltype(layer_with_stand_ins<I>())...>>{};
       }
       (std::index_sequence_for<Layers...>{});
     } else {
       const auto nodes = std::make_tuple(as_node(p)...);
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         auto layers = std::make_tuple(
-            layer_type<I>::with_weights(std::get<2 * I>(nodes), std::get<2 * I + 1>(nodes))...);
+            layer_with<I>(nodes, std::make_index_sequence<parameter_count<layer_type<I>>>{})...);
         return computed<decltype(layers)>{layers};
       }
       (std::index_sequence_for<Layers...>{});
     }
   }
 
-  // Calls f(parameter) for every weight and bias, layer by layer.
+  // Calls f(parameter) for every parameter, layer by layer, each layer's in
+  // its order.
   template <class F>
   void for_each_parameter(F&& f) {
-    std::apply([&](auto&... l) { ((f(l.weight), f(l.bias)), ...); }, layers_);
+    std::apply([&](auto&... l) { (for_each_parameter_of(l, f), ...); }, layers_);
   }
   template <class F>
   void for_each_parameter(F&& f) const {
-    std::apply([&](const auto&... l) { ((f(l.weight), f(l.bias)), ...); }, layers_);
+    std::apply([&](const auto&... l) { (for_each_parameter_of(l, f), ...); }, layers_);
   }
 
   // Calls f(name, matrix) for every parameter, layer by layer: what a
@@ -221,33 +310,21 @@ class model {
   template <class Other, class F>
   void zip_values(const Other& other, F f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((f(layer<I>().weight.value, other.template layer<I>().weight.value),
-        f(layer<I>().bias.value, other.template layer<I>().bias.value)),
+      (std::apply(
+           [&](auto&... mine) {
+             std::apply([&](const auto&... theirs) { (f(mine.value, theirs.value), ...); },
+                        other.template layer<I>().parameters());
+           },
+           layer<I>().parameters()),
        ...);
     }
     (std::index_sequence_for<Layers...>{});
   }
 };
 
-// The same model with every layer frozen: `frozen_t<encoder_type>`, for
-// an encoder that is pretrained, then kept fixed under a new head.
-template <class Model>
-struct frozen_model;
-template <class Tag, class S, class... L>
-struct frozen_model<model<Tag, S, L...>> {
-  using type = model<Tag, S, Frozen<L>...>;
-};
-template <class Model>
-using frozen_t = typename frozen_model<Model>::type;
-
 template <class T>
 inline constexpr bool is_model_v = false;
 template <class Tag, class S, class... L>
 inline constexpr bool is_model_v<model<Tag, S, L...>> = true;
-
-template <class T>
-inline constexpr bool is_dense_layer_v = false;
-template <class M, std::size_t I, class S, int In, int Out, class A, bool T>
-inline constexpr bool is_dense_layer_v<dense_layer<M, I, S, In, Out, A, T>> = true;
 
 }  // namespace tapeless

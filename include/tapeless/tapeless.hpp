@@ -15,6 +15,7 @@
 #include <tapeless/activations/tanh.hpp>
 #include <tapeless/gradient.hpp>
 #include <tapeless/layers/dense.hpp>
+#include <tapeless/layers/layer_norm.hpp>
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/node/input.hpp>

@@ -1,5 +1,5 @@
 // check::requested_parameters_are_trainable: transfer learning. The encoder
-// is declared frozen (tl::frozen_t), a new head is trained on top of it, and
+// is declared frozen (tl::Frozen<model>), a new head is trained on top of it, and
 // the gradient request names the encoder too. Its own message, not "does not
 // depend on": the loss does use the encoder.
 
@@ -8,7 +8,7 @@
 namespace tl = tapeless;
 
 int main() {
-  tl::frozen_t<tl::model<struct encoder, float, tl::Dense<4, 3, tl::ReLU>>> encoder;
+  tl::Frozen<tl::model<struct encoder, float, tl::Dense<4, 3, tl::ReLU>>> encoder;
   tl::model<struct head, float, tl::Dense<3, 2>> head;
   tl::input<struct x_tag, float, 4> x;
   tl::input<struct t_tag, float, 2> t;

@@ -18,7 +18,7 @@ using head_t = tl::model<head_tag, double, tl::Dense<4, 2>>;
 // The same encoder with its first layer frozen, and entirely frozen.
 using half_frozen_t =
     tl::model<enc_tag, double, tl::Frozen<tl::Dense<3, 4, tl::Tanh>>, tl::Dense<4, 4, tl::Sigmoid>>;
-using frozen_enc_t = tl::frozen_t<enc_t>;
+using frozen_enc_t = tl::Frozen<enc_t>;
 
 tl::input<struct x_tag, double, 3> x;
 tl::input<struct t_tag, double, 2> t;

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 
 #include <tapeless/activations/identity.hpp>
 #include <tapeless/checks.hpp>
+#include <tapeless/layers/layer.hpp>
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/parameter.hpp>
 #include <tapeless/node/poisoned.hpp>
@@ -12,35 +14,27 @@
 
 namespace tapeless {
 
+template <class Model, std::size_t Index, class S, int In, int Out, class Activation,
+          bool Trainable>
+struct dense_layer;
+
 // The declaration of a fully connected layer, y = f(x W + b), as it appears
 // in a model's type: `Dense<64, 32, ReLU>`. A model turns it into a
 // `dense_layer` that owns W (In x Out) and b (1 x Out).
-template <int In, int Out, class Activation = Identity>
+template <int In, int Out, class Act = Identity>
 struct Dense {
-  static_assert(check::enforce<check::dense_sizes_are_positive<In, Out>>);
-  // Clamped, so that after a failed check the model's storage still compiles.
+  static_assert(check::enforce<check::layer_sizes_are_positive<In, Out>>);
+  static_assert(check::enforce<check::activation_is_complete<Act, Activation<Act>>>);
+  // Clamped, so that after a failed check the model's storage still
+  // compiles (and computes as if the activation were the identity).
   static constexpr int in = In > 0 ? In : 1;
   static constexpr int out = Out > 0 ? Out : 1;
-  static constexpr bool valid = In > 0 && Out > 0;
   static constexpr bool trainable = true;
-  using activation = Activation;
+  using activation = std::conditional_t<Activation<Act>, Act, Identity>;
   using unfrozen = Dense;
+  template <class Tag, std::size_t Index, class S, bool Trainable>
+  using layer = dense_layer<Tag, Index, S, in, out, activation, Trainable>;
 };
-
-namespace detail {
-template <class Layer>
-struct frozen_layer : Layer::unfrozen {
-  static constexpr bool trainable = false;
-};
-}  // namespace detail
-
-// A layer that is not trainable, as part of the model's type:
-// `model<enc, float, Frozen<Dense<64, 32, ReLU>>>`. It computes as the layer
-// it wraps; a gradient request for its parameters does not compile, and
-// requesting the whole model leaves them out. Frozen<Frozen<L>> is
-// Frozen<L>.
-template <class Layer>
-using Frozen = detail::frozen_layer<typename Layer::unfrozen>;
 
 namespace detail {
 
@@ -78,7 +72,7 @@ struct computed_dense {
 // applies to an expression. Applying it twice shares its parameters, and
 // their gradients add up.
 template <class Model, std::size_t Index, class S, int In, int Out, class Activation,
-          bool Trainable = true>
+          bool Trainable>
 struct dense_layer {
   using scalar = S;
   static constexpr int in = In;
@@ -86,11 +80,11 @@ struct dense_layer {
   static constexpr bool trainable = Trainable;
   using activation = Activation;
 
-  template <class Kind>
-  using kind = std::conditional_t<Trainable, Kind, frozen<Kind>>;
+  parameter<param<Model, Index, kind_for<tapeless::weight, Trainable>>, S, In, Out> weight;
+  parameter<param<Model, Index, kind_for<tapeless::bias, Trainable>>, S, 1, Out> bias;
 
-  parameter<param<Model, Index, kind<tapeless::weight>>, S, In, Out> weight;
-  parameter<param<Model, Index, kind<tapeless::bias>>, S, 1, Out> bias;
+  constexpr auto parameters() { return std::tie(weight, bias); }
+  constexpr auto parameters() const { return std::tie(weight, bias); }
 
   template <Expression X>
   constexpr auto operator()(const X& x) const {

@@ -6,7 +6,10 @@
 #include <type_traits>
 #include <utility>
 
+#include <tapeless/checks.hpp>
 #include <tapeless/kernels/storage.hpp>
+#include <tapeless/node/op.hpp>
+#include <tapeless/node/poisoned.hpp>
 
 namespace tapeless {
 
@@ -59,10 +62,18 @@ inline constexpr bool is_expr_v = false;
 template <class Op, class... C>
 inline constexpr bool is_expr_v<expr<Op, C...>> = true;
 
-// Builds a node from operands given by value or reference.
 template <class Op, class... C>
-constexpr expr<Op, node_t<C>...> make_expr(Op op, C&&... children) {
-  return {op, {as_node(std::forward<C>(children))...}};
+inline constexpr bool contains_poisoned_v<expr<Op, C...>> = (contains_poisoned_v<C> || ...);
+
+// Builds a node from operands given by value or reference. An op that does
+// not meet Operation (node/op.hpp) is reported here, and a 1x1 stand-in of
+// the first operand's scalar takes the node's place.
+template <class Op, class... C>
+constexpr auto make_expr(Op op, C&&... children) {
+  if constexpr (!check::op_is_complete<Op, Operation<Op, node_t<C>...>>::check())
+    return poisoned<typename std::tuple_element_t<0, std::tuple<node_t<C>...>>::scalar, 1, 1>{};
+  else
+    return expr<Op, node_t<C>...>{op, {as_node(std::forward<C>(children))...}};
 }
 
 }  // namespace tapeless

@@ -2,32 +2,46 @@
 
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 #include <tapeless/detail/type_name.hpp>
 #include <tapeless/kernels/storage.hpp>
 
 namespace tapeless {
 
-// The two kinds of parameter a Dense layer has.
+// How tl::initialize sets a parameter of a kind: drawn from a distribution
+// scaled by its fans (rows in, columns out: a weight), or constant.
+enum class initial { by_fans, zeros, ones };
+
+// A parameter kind: its short name ("W" in "encoder.layer0.W"), whether it
+// is trained and how it is initialised. Each layer declares its kinds;
+// these two are a Dense layer's.
 struct weight {
   static constexpr const char* name = "W";
   static constexpr bool trainable = true;
+  static constexpr initial init = initial::by_fans;
 };
 struct bias {
   static constexpr const char* name = "b";
   static constexpr bool trainable = true;
+  static constexpr initial init = initial::zeros;
 };
 
-// The kind of a parameter of a frozen layer (Frozen<Dense<...>>): read by
-// the forward pass, never differentiated. Being part of the identity, it is
-// printed in diagnostics: `param<enc, 0, tapeless::frozen<tapeless::weight>>`.
-// The name stays "W"/"b", so a checkpoint of the trainable model loads into
-// the frozen one.
+// The kind of a parameter of a frozen layer (users write Frozen<...>, see
+// layers/layer.hpp): read by the forward pass, never differentiated. Being
+// part of the identity, it is printed in diagnostics:
+// `param<enc, 0, tapeless::frozen<tapeless::weight>>`. The name stays, so a
+// checkpoint of the trainable model loads into the frozen one.
 template <class Kind>
 struct frozen {
   static constexpr const char* name = Kind::name;
   static constexpr bool trainable = false;
+  static constexpr initial init = Kind::init;
 };
+
+// A layer's kind for its trainability: `Kind`, or frozen<Kind>.
+template <class Kind, bool Trainable>
+using kind_for = std::conditional_t<Trainable, Kind, frozen<Kind>>;
 
 // The identity of one parameter: model tag, layer index, kind. Diagnostics
 // name a parameter by this type, e.g. `tapeless::param<c, 0, tapeless::weight>`.

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <tapeless/node/expr.hpp>
-
 namespace tapeless {
 
 // The stand-in operand used after a static check has failed: it has the
@@ -24,9 +22,8 @@ inline constexpr bool is_poisoned_v<poisoned<S, R, C>> = true;
 // Whether an expression holds a poisoned operand: then an error has been
 // reported already, and every later check on it stays silent (it would only
 // report consequences: inputs no longer read, sizes that cannot match).
+// (The case of an expr node, its operands', is in node/expr.hpp.)
 template <class T>
 inline constexpr bool contains_poisoned_v = is_poisoned_v<T>;
-template <class Op, class... C>
-inline constexpr bool contains_poisoned_v<expr<Op, C...>> = (contains_poisoned_v<C> || ...);
 
 }  // namespace tapeless

@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <tapeless/activations/identity.hpp>
 #include <tapeless/activations/relu.hpp>
+#include <tapeless/layers/layer.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/train/random.hpp>
 
@@ -60,9 +62,22 @@ struct by_activation_t {
 };
 inline constexpr by_activation_t by_activation{};
 
-// Draws every weight of every layer (frozen ones too: initialising is not
-// training) in layer order, column by column, and zeroes the biases. The same
-// seed gives the same values on every platform.
+namespace detail {
+template <class Layer>
+auto activation_of() {
+  if constexpr (requires { typename Layer::activation; })
+    return typename Layer::activation{};
+  else
+    return Identity{};
+}
+}  // namespace detail
+
+// Sets every parameter of every layer (frozen ones too: initialising is not
+// training) in layer order, as its kind says (node/parameter.hpp): a kind
+// initialised by fans (a weight, rows in and columns out) is drawn from the
+// scheme column by column; the others are set to zeros (biases) or ones
+// (gains). by_activation picks the scheme from the layer's activation, if
+// it has one. The same seed gives the same values on every platform.
 template <class Tag, class S, class... L, class Scheme>
 void initialize(model<Tag, S, L...>& m, Scheme scheme, random_engine& rng) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -71,18 +86,28 @@ void initialize(model<Tag, S, L...>& m, Scheme scheme, random_engine& rng) {
           using layer_type = std::remove_cvref_t<decltype(layer)>;
           auto draw = [&] {
             if constexpr (std::is_same_v<Scheme, by_activation_t>)
-              return Scheme::template scheme<typename layer_type::activation>();
+              return Scheme::template scheme<decltype(detail::activation_of<layer_type>())>();
             else
               return scheme;
           }();
-          auto& w = layer.weight.value;
-          for (Eigen::Index j = 0; j < w.cols(); ++j)
-            for (Eigen::Index i = 0; i < w.rows(); ++i)
-              w(i, j) = static_cast<S>(draw(rng, layer_type::in, layer_type::out));
-          layer.bias.value.setZero();
+          for_each_parameter_of(layer, [&](auto& p) {
+            auto& v = p.value;
+            using kind = typename std::remove_cvref_t<decltype(p)>::id::kind;
+            if constexpr (kind::init == initial::by_fans) {
+              const auto fan_in = static_cast<int>(v.rows()), fan_out = static_cast<int>(v.cols());
+              for (Eigen::Index j = 0; j < v.cols(); ++j)
+                for (Eigen::Index i = 0; i < v.rows(); ++i)
+                  v(i, j) = static_cast<S>(draw(rng, fan_in, fan_out));
+            } else if constexpr (kind::init == initial::zeros) {
+              v.setZero();
+            } else {
+              v.setOnes();
+            }
+          });
         }(m.template layer<I>()),
         ...);
-  }(std::index_sequence_for<L...>{});
+  }
+  (std::index_sequence_for<L...>{});
 }
 
 template <class Tag, class S, class... L>

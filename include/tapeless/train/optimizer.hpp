@@ -32,10 +32,10 @@ namespace tapeless {
 
 namespace detail {
 
-template <class Layer>
-auto trainable_parameters_of_layer(Layer& layer) {
-  if constexpr (Layer::trainable)
-    return std::tuple<decltype(&layer.weight), decltype(&layer.bias)>{&layer.weight, &layer.bias};
+template <class L>
+auto trainable_parameters_of_layer(L& layer) {
+  if constexpr (L::trainable)
+    return std::apply([](auto&... p) { return std::tuple{&p...}; }, layer.parameters());
   else
     return std::tuple<>{};
 }

@@ -1,4 +1,4 @@
-// check::dense_sizes_are_positive: a Dense layer declared with no outputs.
+// check::layer_sizes_are_positive: a Dense layer declared with no outputs.
 
 #include <tapeless/tapeless.hpp>
 
