@@ -13,14 +13,17 @@
 //
 // Loading is all or nothing: the file is read, its checksum and structure
 // checked and every tensor matched by name, shape and scalar type before the
-// first value is written; any mismatch throws checkpoint_error, listing every
-// mismatch, and leaves the objects as they were. Loading never resizes.
+// first value is written; any mismatch throws checkpoint_error, listing the
+// mismatches, and leaves the objects as they were. Loading never resizes. It
+// reads regular files only, checks the header before reading on, and holds
+// the file in memory once (besides the objects).
 // Saving is atomic: the file is written under a temporary name in the target's
 // directory, flushed to disk, then renamed over the target, so a reader sees
 // the old checkpoint or the new one, never a part of one.
 //
-// Standard library only, plus POSIX open/fsync where <unistd.h> exists.
+// Standard library only, plus POSIX open/fstat/fsync where <unistd.h> exists.
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cerrno>
@@ -28,6 +31,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
@@ -48,6 +52,7 @@
 
 #if __has_include(<unistd.h>) && __has_include(<fcntl.h>)
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #define TAPELESS_IO_POSIX 1
 #else
@@ -202,49 +207,93 @@ inline std::FILE* open_file(const std::filesystem::path& file, const char* mode)
 #endif
 }
 
-// The whole file in memory.
-inline std::vector<unsigned char> read_file(const std::filesystem::path& file) {
-  errno = 0;
-  std::FILE* f = open_file(file, "rb");
-  if (!f) fail(file, "cannot open for reading: " + errno_message(errno));
-  std::vector<unsigned char> bytes;
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  if (!ec) bytes.reserve(static_cast<std::size_t>(size));
-  constexpr std::size_t chunk = 1 << 20;
-  for (;;) {
-    const std::size_t old = bytes.size();
-    bytes.resize(old + chunk);
-    const std::size_t n = std::fread(bytes.data() + old, 1, chunk, f);
-    bytes.resize(old + n);
-    if (n < chunk) break;
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int error = errno;
-  std::fclose(f);
-  if (failed) fail(file, "cannot read: " + errno_message(error));
-  return bytes;
+// What a path names when it is not a regular file, for the message.
+#if TAPELESS_IO_POSIX
+inline const char* kind_of_file(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "neither a file nor a directory";
 }
+#else
+inline const char* kind_of_file(std::filesystem::file_type type) {
+  using std::filesystem::file_type;
+  if (type == file_type::directory) return "a directory";
+  if (type == file_type::fifo) return "a FIFO";
+  if (type == file_type::character) return "a character device";
+  if (type == file_type::block) return "a block device";
+  if (type == file_type::socket) return "a socket";
+  return "neither a file nor a directory";
+}
+#endif
 
-// ---- Reading: parse and validate a whole file --------------------------------
+// A checkpoint file open for reading, and its size. Regular files only: a
+// FIFO or a device may block, or never end.
+class checkpoint_input {
+  std::FILE* f_ = nullptr;
+  std::uint64_t size_ = 0;
 
-struct entry {
-  std::string_view name;
-  std::uint32_t dtype;
-  std::uint64_t rows, cols;
-  const unsigned char* data;
-  bool claimed = false;
+ public:
+  explicit checkpoint_input(const std::filesystem::path& file) {
+    errno = 0;
+#if TAPELESS_IO_POSIX
+    // O_NONBLOCK: opening a FIFO that has no writer would wait for one. It
+    // changes nothing for the regular files read below.
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) fail(file, "cannot open for reading: " + errno_message(errno));
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int error = errno;
+      ::close(fd);
+      fail(file, "cannot read: " + errno_message(error));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      fail(file, std::string("cannot read: not a regular file (") + kind_of_file(st.st_mode) + ")");
+    }
+    size_ = static_cast<std::uint64_t>(st.st_size);
+    f_ = ::fdopen(fd, "rb");
+    if (!f_) {
+      const int error = errno;
+      ::close(fd);
+      fail(file, "cannot open for reading: " + errno_message(error));
+    }
+#else
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (!ec && status.type() != std::filesystem::file_type::regular)
+      fail(file, std::string("cannot read: not a regular file (") + kind_of_file(status.type()) +
+                     ")");
+    f_ = open_file(file, "rb");
+    if (!f_) fail(file, "cannot open for reading: " + errno_message(errno));
+    size_ = std::filesystem::file_size(file, ec);
+#endif
+  }
+  checkpoint_input(const checkpoint_input&) = delete;
+  checkpoint_input& operator=(const checkpoint_input&) = delete;
+  ~checkpoint_input() { std::fclose(f_); }
+
+  std::uint64_t size() const { return size_; }
+
+  // Reads up to n bytes; returns how many there were. Throws on a read error.
+  std::size_t read(const std::filesystem::path& file, unsigned char* out, std::size_t n) {
+    errno = 0;
+    const std::size_t got = std::fread(out, 1, n, f_);
+    if (got < n && std::ferror(f_)) fail(file, "cannot read: " + errno_message(errno));
+    return got;
+  }
 };
 
-inline std::vector<entry> parse_checkpoint(const std::filesystem::path& file,
-                                           const std::vector<unsigned char>& bytes) {
-  const std::size_t size = bytes.size();
-  const unsigned char* p = bytes.data();
-  const std::size_t magic_seen = size < 8 ? size : 8;
+// Checks the header: the first `seen` bytes of a file of `size` bytes.
+inline void check_header(const std::filesystem::path& file, const unsigned char* p,
+                         std::size_t seen, std::uint64_t size) {
+  const std::size_t magic_seen = seen < 8 ? seen : 8;
   if (magic_seen != 0 && std::memcmp(p, checkpoint_magic, magic_seen) != 0)
     fail(file, "not a tapeless checkpoint (wrong magic bytes)");
-  if (size < checkpoint_header_size + checkpoint_trailer_size)
-    fail(file, "truncated: the file has " + std::to_string(size) +
+  if (seen < checkpoint_header_size || size < checkpoint_header_size + checkpoint_trailer_size)
+    fail(file, "truncated: the file has " + std::to_string(seen < size ? seen : size) +
                    " bytes, fewer than the smallest checkpoint (" +
                    std::to_string(checkpoint_header_size + checkpoint_trailer_size) + ")");
   const auto version = get_le<std::uint32_t>(p + 8);
@@ -252,12 +301,53 @@ inline std::vector<entry> parse_checkpoint(const std::filesystem::path& file,
     fail(file, "unsupported format version " + std::to_string(version) +
                    " (this version of tapeless reads version " +
                    std::to_string(checkpoint_version) + ")");
-  const auto count = get_le<std::uint32_t>(p + 12);
   const auto declared = get_le<std::uint64_t>(p + 16);
   if (declared != size)
     fail(file, std::string(size < declared ? "truncated" : "corrupted") + ": the file has " +
                    std::to_string(size) + " bytes, its header says " + std::to_string(declared));
-  const std::size_t body = size - checkpoint_trailer_size;
+}
+
+// The whole file in memory, read once into a buffer of its size, after its
+// header has been checked: a file that is not a checkpoint, or says it has
+// another size, is refused before the rest is read.
+inline std::vector<unsigned char> read_checkpoint_file(const std::filesystem::path& file) {
+  checkpoint_input in(file);
+  unsigned char header[checkpoint_header_size];
+  const std::size_t seen = in.read(file, header, sizeof header);
+  check_header(file, header, seen, in.size());
+  if (in.size() > std::numeric_limits<std::size_t>::max())
+    fail(file, "cannot read: " + std::to_string(in.size()) + " bytes do not fit in memory");
+  std::vector<unsigned char> bytes;
+  try {
+    bytes.resize(static_cast<std::size_t>(in.size()));
+  } catch (const std::bad_alloc&) {
+    fail(file, "cannot read: " + std::to_string(in.size()) + " bytes do not fit in memory");
+  }
+  std::memcpy(bytes.data(), header, sizeof header);
+  const std::size_t rest = bytes.size() - sizeof header;
+  const std::size_t got = in.read(file, bytes.data() + sizeof header, rest);
+  if (got != rest)  // cut while being read
+    fail(file, "truncated: the file has " + std::to_string(sizeof header + got) +
+                   " bytes, its header says " + std::to_string(bytes.size()));
+  return bytes;
+}
+
+// ---- Reading: validate a whole file --------------------------------------------
+
+struct entry {
+  std::string_view name;
+  std::uint32_t dtype;
+  std::uint64_t rows, cols;
+  const unsigned char* data;
+};
+
+// Checks the checksum and the structure of a file whose header
+// check_header accepted, and calls f(entry) for each entry, in file order.
+template <class F>
+void for_each_entry(const std::filesystem::path& file, const std::vector<unsigned char>& bytes,
+                    F&& f) {
+  const unsigned char* p = bytes.data();
+  const std::size_t body = bytes.size() - checkpoint_trailer_size;
   const auto stored = get_le<std::uint32_t>(p + body);
   const auto computed = crc32_of(p, body);
   if (stored != computed) {
@@ -269,7 +359,7 @@ inline std::vector<entry> parse_checkpoint(const std::filesystem::path& file,
 
   // The checksum holds, so the rest was written by a tapeless save: the
   // checks below guard against files made otherwise.
-  std::vector<entry> entries;
+  const auto count = get_le<std::uint32_t>(p + 12);
   std::size_t at = checkpoint_header_size;
   const auto malformed = [&](std::uint32_t i, const std::string& what) {
     fail(file, "malformed: entry " + std::to_string(i) + ": " + what);
@@ -293,12 +383,34 @@ inline std::vector<entry> parse_checkpoint(const std::filesystem::path& file,
     if (e.rows != 0 && e.cols > room / e.rows) malformed(i, "runs past the end of the file");
     e.data = p + at;
     at += static_cast<std::size_t>(e.rows * e.cols) * dtype_size(e.dtype);
-    entries.push_back(e);
+    f(e);
   }
   if (at != body)
     fail(file, "malformed: " + std::to_string(body - at) + " bytes after the last entry");
-  return entries;
 }
+
+// The first problems of a load, described, and how many there are in all:
+// a file of millions of unexpected entries costs a count, not a message each.
+class problem_list {
+  static constexpr std::size_t described = 8;
+  std::string text_;
+  std::size_t count_ = 0;
+
+ public:
+  // describe() makes the message; it is called only while there is room.
+  template <class Describe>
+  void add(Describe&& describe) {
+    if (count_++ >= described) return;
+    if (!text_.empty()) text_ += "; ";
+    text_ += describe();
+  }
+  bool empty() const { return count_ == 0; }
+  void count_more(std::size_t n) { count_ += n; }
+  std::string message() const {
+    if (count_ <= described) return text_;
+    return text_ + "; and " + std::to_string(count_ - described) + " more";
+  }
+};
 
 // ---- Writing -------------------------------------------------------------------
 
@@ -473,61 +585,80 @@ void save(const std::filesystem::path& file, const Objs&... objs) {
 
 namespace io::detail {
 
-// load, for objects that are not const.
+// load, for objects that are not const. Memory: the file once, and an
+// index of the objects' tensors; nothing per entry of the file.
 template <class... Objs>
 void load_into(const std::filesystem::path& file, Objs&... objs) {
   namespace d = io::detail;
-  const std::vector<unsigned char> bytes = d::read_file(file);
-  std::vector<d::entry> entries = d::parse_checkpoint(file, bytes);
-  std::unordered_map<std::string_view, std::size_t> index;
-  for (std::size_t i = 0; i < entries.size(); ++i)
-    if (!index.emplace(entries[i].name, i).second)
-      d::fail(file, "malformed: two entries are named " + std::string(entries[i].name));
+  const std::vector<unsigned char> bytes = d::read_checkpoint_file(file);
 
-  // Match every tensor to an entry before writing any.
-  std::vector<std::string> problems;
-  std::unordered_set<std::string> seen;
-  const auto match = [&](const auto& name, auto&& tensor) {
-    using S = typename std::remove_cvref_t<decltype(tensor)>::Scalar;
-    const std::string n(name);
-    const auto rows = static_cast<std::uint64_t>(tensor.rows());
-    const auto cols = static_cast<std::uint64_t>(tensor.cols());
-    const std::string expected = d::describe(rows, cols, d::dtype_code<S>());
-    if (!seen.insert(n).second) {
-      problems.push_back("two tensors of the objects loaded are named " + n);
-      return;
-    }
-    const auto found = index.find(n);
-    if (found == index.end()) {
-      problems.push_back("parameter " + n + ": expected " + expected + ", not in the file");
-      return;
-    }
-    d::entry& e = entries[found->second];
-    e.claimed = true;
-    if (e.rows != rows || e.cols != cols || e.dtype != d::dtype_code<S>())
-      problems.push_back("parameter " + n + ": expected " + expected + ", found " +
-                         d::describe(e.rows, e.cols, e.dtype));
+  // The objects' tensors by name, each with its entry once found.
+  struct wanted {
+    std::uint64_t rows, cols;
+    std::uint32_t dtype;
+    bool found = false;
+    d::entry entry{};
   };
-  (objs.for_each_tensor(match), ...);
-  for (const auto& e : entries)
-    if (!e.claimed)
-      problems.push_back("parameter " + std::string(e.name) + ": unexpected, found " +
-                         d::describe(e.rows, e.cols, e.dtype) +
-                         " in the file, and no tensor of that name in the objects loaded");
-  if (!problems.empty()) {
-    constexpr std::size_t shown = 8;
-    std::string what = problems[0];
-    for (std::size_t i = 1; i < problems.size() && i < shown; ++i) what += "; " + problems[i];
-    if (problems.size() > shown)
-      what += "; and " + std::to_string(problems.size() - shown) + " more";
-    d::fail(file, what);
+  std::deque<std::string> names;  // the keys' storage: a deque never moves its elements
+  std::unordered_map<std::string_view, wanted> index;
+  d::problem_list problems;
+  const auto survey = [&](const auto& name, auto&& tensor) {
+    using S = typename std::remove_cvref_t<decltype(tensor)>::Scalar;
+    const std::string& n = names.emplace_back(name);
+    const wanted w{static_cast<std::uint64_t>(tensor.rows()),
+                   static_cast<std::uint64_t>(tensor.cols()), d::dtype_code<S>()};
+    if (!index.emplace(n, w).second)
+      problems.add([&] { return "two tensors of the objects loaded are named " + n; });
+  };
+  (objs.for_each_tensor(survey), ...);
+
+  // The entries: each claims its tensor, or is unexpected (counted; the
+  // first few are kept to be described).
+  d::entry unexpected[8];
+  std::size_t unexpected_count = 0;
+  d::for_each_entry(file, bytes, [&](const d::entry& e) {
+    const auto it = index.find(e.name);
+    if (it == index.end()) {
+      if (unexpected_count < std::size(unexpected)) unexpected[unexpected_count] = e;
+      ++unexpected_count;
+      return;
+    }
+    if (it->second.found) d::fail(file, "malformed: two entries are named " + std::string(e.name));
+    it->second.entry = e;
+    it->second.found = true;
+  });
+  // Entries not named like a tensor of the objects are not checked for
+  // repeated names: the load fails on them either way.
+
+  // Every tensor matched to its entry before any is written.
+  for (const std::string& n : names) {
+    const wanted& w = index.find(n)->second;
+    const d::entry& e = w.entry;
+    const auto expected = [&] { return d::describe(w.rows, w.cols, w.dtype); };
+    if (!w.found)
+      problems.add([&] { return "parameter " + n + ": expected " + expected() + ", not in the file"; });
+    else if (e.rows != w.rows || e.cols != w.cols || e.dtype != w.dtype)
+      problems.add([&] {
+        return "parameter " + n + ": expected " + expected() + ", found " +
+               d::describe(e.rows, e.cols, e.dtype);
+      });
   }
+  const std::size_t described = std::min(unexpected_count, std::size(unexpected));
+  for (std::size_t i = 0; i < described; ++i)
+    problems.add([&] {
+      const d::entry& e = unexpected[i];
+      return "parameter " + std::string(e.name) + ": unexpected, found " +
+             d::describe(e.rows, e.cols, e.dtype) +
+             " in the file, and no tensor of that name in the objects loaded";
+    });
+  problems.count_more(unexpected_count - described);
+  if (!problems.empty()) d::fail(file, problems.message());
 
   // Every tensor has its entry, of its shape and type: copy, which cannot fail.
   const auto copy = [&](const auto& name, auto&& tensor) {
     using T = std::remove_cvref_t<decltype(tensor)>;
     using S = typename T::Scalar;
-    const unsigned char* in = entries[index.find(std::string_view(name))->second].data;
+    const unsigned char* in = index.find(std::string_view(name))->second.entry.data;
     if constexpr (d::may_copy_as_block<T>) {
       if (d::is_file_layout(tensor)) {
         std::memcpy(tensor.data(), in, static_cast<std::size_t>(tensor.size()) * sizeof(S));
