@@ -22,6 +22,7 @@
 
 #if TAPELESS_IO_POSIX
 #include <sys/stat.h>
+#include <sys/wait.h>
 #endif
 
 #include "counting_new.hpp"
@@ -505,3 +506,72 @@ TEST_CASE("load counts the problems it does not describe", "[checkpoint]") {
   CHECK(bytes_to_load(file, one) < size + 16384);  // the file, and not a byte per entry
 }
 
+#if TAPELESS_IO_POSIX
+TEST_CASE("save removes the temporary files of saves that were killed", "[checkpoint]") {
+  checkpoint_dir dir;
+  const fs::path file = dir.path / "run.tlck";
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+  // A process that is gone, as one killed while saving would be.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  REQUIRE(::waitpid(child, nullptr, 0) == child);
+  const auto temporary = [&](const fs::path& target, const std::string& who, long pid) {
+    const fs::path p = target.string() + ".tmp-" + who + "-" + std::to_string(pid) + "-3";
+    write_bytes(p, {1, 2, 3});
+    return p;
+  };
+  const fs::path stale = temporary(file, host, child);
+  const fs::path live = temporary(file, host, ::getppid());          // still running
+  const fs::path other_host = temporary(file, "elsewhere", child);   // not ours to judge
+  const fs::path other_target = temporary(dir.path / "other.tlck", host, child);
+  const fs::path unrelated = dir.path / (file.filename().string() + ".tmp-notes");
+  write_bytes(unrelated, {4});
+
+  small_a ma;
+  tl::save(file, ma);
+  auto files = dir.files();
+  std::sort(files.begin(), files.end());
+  auto expected = std::vector<fs::path>{file, live, other_host, other_target, unrelated};
+  std::sort(expected.begin(), expected.end());
+  CHECK(files == expected);
+  CHECK_FALSE(fs::exists(stale));
+}
+
+TEST_CASE("save through a symbolic link replaces the file it points to", "[checkpoint]") {
+  checkpoint_dir dir;
+  fs::create_directories(dir.path / "runs");
+  const fs::path real = dir.path / "runs" / "real.tlck";
+  const fs::path link = dir.path / "latest.tlck";
+  fs::create_symlink(fs::path("runs") / "real.tlck", link);  // relative, as ln -s makes
+  const fs::path chained = dir.path / "chained.tlck";
+  fs::create_symlink("latest.tlck", chained);  // a link to the link
+  small_a first, second, loaded;
+  fill_parameters(first, 1.0);
+  fill_parameters(second, 2.0);
+
+  tl::save(link, first);  // the link dangles: the file it names is created
+  CHECK(fs::is_symlink(link));
+  CHECK(fs::is_regular_file(fs::symlink_status(real)));
+  tl::load(real, loaded);
+  CHECK(snapshot(loaded) == snapshot(first));
+
+  tl::save(chained, second);
+  CHECK(fs::is_symlink(chained));
+  CHECK(fs::is_symlink(link));
+  tl::load(real, loaded);
+  CHECK(snapshot(loaded) == snapshot(second));
+  // No temporary left, in either directory.
+  CHECK(dir.files().size() == 3);
+  CHECK(fs::directory_iterator(dir.path / "runs")->path() == real);
+  CHECK(std::distance(fs::directory_iterator(dir.path / "runs"), fs::directory_iterator()) == 1);
+
+  // A link in a loop: refused, naming the path given.
+  fs::create_symlink("loop_b.tlck", dir.path / "loop_a.tlck");
+  fs::create_symlink("loop_a.tlck", dir.path / "loop_b.tlck");
+  CHECK_THROWS_WITH(tl::save(dir.path / "loop_a.tlck", first),
+                    Contains("tapeless: checkpoint " + (dir.path / "loop_a.tlck").string()) &&
+                        Contains("too many levels of symbolic links"));
+}
+#endif

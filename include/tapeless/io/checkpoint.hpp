@@ -19,14 +19,21 @@
 // the file in memory once (besides the objects).
 // Saving is atomic: the file is written under a temporary name in the target's
 // directory, flushed to disk, then renamed over the target, so a reader sees
-// the old checkpoint or the new one, never a part of one.
+// the old checkpoint or the new one, never a part of one. A target that is a
+// symbolic link stays one: the file it points to is replaced. A save also
+// removes the temporary files that earlier saves of the same target, killed
+// on this host, left behind (docs/checkpoint-format.md, "What save
+// guarantees").
 //
-// Standard library only, plus POSIX open/fstat/fsync where <unistd.h> exists.
+// Standard library only, plus POSIX open/fstat/fsync/kill/gethostname where
+// <unistd.h> exists.
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -52,6 +59,7 @@
 
 #if __has_include(<unistd.h>) && __has_include(<fcntl.h>)
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #define TAPELESS_IO_POSIX 1
@@ -459,22 +467,90 @@ class checkpoint_writer {
   std::uint64_t written() const { return written_; }
 };
 
-// A temporary file next to the target; removed unless committed.
+// The file a save replaces: for a symbolic link, the file it points to (as
+// editors do), so that the link stays a link. It need not exist yet.
+inline std::filesystem::path final_target(const std::filesystem::path& file) {
+  namespace fs = std::filesystem;
+  fs::path p = file;
+  for (int hops = 0; hops < 40; ++hops) {  // the usual limit, SYMLOOP_MAX
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(p, ec))) return p;
+    fs::path next = fs::read_symlink(p, ec);
+    if (ec) fail(file, "cannot read the symbolic link " + path_text(p) + ": " + ec.message());
+    p = next.is_absolute() ? next : p.parent_path() / next;
+  }
+  fail(file, "cannot save: too many levels of symbolic links");
+}
+
+// Temporary files are named <target>.tmp-<host>-<pid>-<n>: the host and
+// process that write them, so that a later save can tell those whose writer
+// is gone. The host name is kept to the characters of a portable file name.
+inline std::string temporary_prefix(const std::filesystem::path& target) {
+  std::string host = "host";
+#if TAPELESS_IO_POSIX
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') host = name;
+#endif
+  for (char& c : host)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  return target.filename().string() + ".tmp-" + host + "-";
+}
+
+inline unsigned long process_id() {
+#if TAPELESS_IO_POSIX
+  return static_cast<unsigned long>(::getpid());
+#else
+  return 0;  // no liveness check without POSIX: the counter and O_EXCL keep names apart
+#endif
+}
+
+// Removes the temporary files that saves of `target` on this host left when
+// their process died before the rename (killed, or the machine stopped):
+// those named with this host and a process id that no process has now.
+// Best effort, POSIX only. Another target's, another host's and a live
+// process's temporary files are left alone.
+inline void remove_stale_temporaries(const std::filesystem::path& target) {
+#if TAPELESS_IO_POSIX
+  namespace fs = std::filesystem;
+  const std::string prefix = temporary_prefix(target);
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    // The rest must be <pid>-<n>, both decimal.
+    const char* first = name.data() + prefix.size();
+    const char* last = name.data() + name.size();
+    long pid = 0;
+    const auto [dash, error] = std::from_chars(first, last, pid);
+    if (error != std::errc{} || dash == first || dash == last || *dash != '-' || dash + 1 == last ||
+        pid <= 0 || pid > std::numeric_limits<pid_t>::max() ||
+        !std::all_of(dash + 1, last, [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
+#else
+  (void)target;
+#endif
+}
+
+// A temporary file next to the target; removed unless committed. Errors
+// name `shown`, the path the user gave.
 class temporary_file {
   std::filesystem::path path_;
   std::FILE* f_ = nullptr;
+  const std::filesystem::path& shown_;
 
  public:
-  temporary_file(const std::filesystem::path& target) {
-#if TAPELESS_IO_POSIX
-    const auto id = static_cast<unsigned long>(::getpid());
-#else
-    const auto id = static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(this));
-#endif
+  temporary_file(const std::filesystem::path& target, const std::filesystem::path& shown)
+      : shown_(shown) {
+    const std::string prefix = temporary_prefix(target) + std::to_string(process_id()) + "-";
     static std::atomic<unsigned long> counter{0};  // distinct names within a process
     for (int attempt = 0;; ++attempt) {
-      path_ = target;
-      path_ += ".tmp-" + std::to_string(id) + "-" + std::to_string(++counter);
+      path_ = target.parent_path() / (prefix + std::to_string(++counter));
       errno = 0;
 #if TAPELESS_IO_POSIX
       const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -485,7 +561,7 @@ class temporary_file {
       if (f_) return;
       const int error = errno;
       if (error != EEXIST || attempt == 100)
-        fail(target,
+        fail(shown_,
              "cannot create the temporary file " + path_text(path_) + ": " + errno_message(error));
     }
   }
@@ -501,22 +577,22 @@ class temporary_file {
 
   std::FILE* stream() const { return f_; }
 
-  // Flushes, syncs to disk and closes; throws naming the target.
-  void finish(const std::filesystem::path& target) {
+  // Flushes, syncs to disk and closes.
+  void finish() {
     errno = 0;
-    if (std::fflush(f_) != 0) fail(target, "cannot write: " + errno_message(errno));
+    if (std::fflush(f_) != 0) fail(shown_, "cannot write: " + errno_message(errno));
 #if TAPELESS_IO_POSIX
-    if (::fsync(::fileno(f_)) != 0) fail(target, "cannot sync to disk: " + errno_message(errno));
+    if (::fsync(::fileno(f_)) != 0) fail(shown_, "cannot sync to disk: " + errno_message(errno));
 #endif
     std::FILE* f = std::exchange(f_, nullptr);
-    if (std::fclose(f) != 0) fail(target, "cannot write: " + errno_message(errno));
+    if (std::fclose(f) != 0) fail(shown_, "cannot write: " + errno_message(errno));
   }
 
   // Renames the finished file over the target.
   void commit(const std::filesystem::path& target) {
     std::error_code ec;
     std::filesystem::rename(path_, target, ec);
-    if (ec) fail(target, "cannot replace the file with the new checkpoint: " + ec.message());
+    if (ec) fail(shown_, "cannot replace the file with the new checkpoint: " + ec.message());
     path_.clear();
 #if TAPELESS_IO_POSIX
     // Makes the rename itself durable. Best effort: some file systems do not
@@ -534,9 +610,10 @@ class temporary_file {
 
 }  // namespace io::detail
 
-// Saves every tensor of `objs` to `file`, replacing it atomically. Throws
-// checkpoint_error if two tensors have one name or the file cannot be
-// written; the previous file, if any, is then left as it was.
+// Saves every tensor of `objs` to `file`, replacing it atomically (through
+// a symbolic link, the file it points to). Throws checkpoint_error if two
+// tensors have one name or the file cannot be written; the previous file, if
+// any, is then left as it was.
 template <Checkpointable... Objs>
 void save(const std::filesystem::path& file, const Objs&... objs) {
   namespace d = io::detail;
@@ -559,7 +636,8 @@ void save(const std::filesystem::path& file, const Objs&... objs) {
     d::fail(file, "cannot save: more than 2^32 - 1 tensors");
 
   // Second pass: the file.
-  d::temporary_file temp(file);
+  const std::filesystem::path target = d::final_target(file);
+  d::temporary_file temp(target, file);
   d::checkpoint_writer out(temp.stream(), file);
   out.bytes(d::checkpoint_magic, sizeof d::checkpoint_magic);
   out.integer(d::checkpoint_version);
@@ -579,8 +657,9 @@ void save(const std::filesystem::path& file, const Objs&... objs) {
   out.integer(out.checksum());
   if (out.written() != size)
     d::fail(file, "cannot save: the objects' tensors changed between two for_each_tensor calls");
-  temp.finish(file);
-  temp.commit(file);
+  temp.finish();
+  temp.commit(target);
+  d::remove_stale_temporaries(target);
 }
 
 namespace io::detail {
