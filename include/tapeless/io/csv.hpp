@@ -13,6 +13,8 @@
 // The file is one row per line, fields separated by one character (',' by
 // default), each a number (what std::from_chars reads, with an optional
 // leading '+'; "nan" and "inf" included), spaces and tabs around it ignored.
+// A number too large for the scalar type is an error; one too small for it
+// becomes zero (with its sign), as a conversion would.
 // No quoting. Line ends may be "\n" or "\r\n"; blank lines are skipped
 // anywhere (so a trailing newline or blank lines at the end are fine); a
 // UTF-8 byte-order mark is ignored. Compressed files are recognised by
@@ -63,6 +65,11 @@ class csv_error : public std::runtime_error {
 // For csv_options::label_column: the last column of each row.
 inline constexpr int last_column = -1;
 
+// Without csv_options::classes, labels must be below this: a larger label
+// is more likely a wrong column or a damaged file than a class, and would
+// size one_hot() with as many columns. Give classes to go beyond.
+inline constexpr int max_inferred_classes = 10000;
+
 // Designated initializers name what differs from the defaults, in this
 // order: {.label_column = 0, .classes = 3, .skip_header_lines = 1}.
 struct csv_options {
@@ -70,8 +77,8 @@ struct csv_options {
   // last_column. read_csv ignores it.
   int label_column = last_column;
   // read_labelled_csv: the number of classes; labels must be integers in
-  // 0..classes-1. 0: any label >= 0, and classes becomes the largest + 1.
-  // read_csv ignores it.
+  // 0..classes-1. 0: labels in 0..max_inferred_classes-1, and classes
+  // becomes the largest + 1. read_csv ignores it.
   int classes = 0;
   // Lines skipped at the start of the file, whatever they hold.
   std::size_t skip_header_lines = 0;
@@ -229,6 +236,30 @@ const char* scalar_name() {
 
 enum class parsed { ok, not_a_number, out_of_range };
 
+// The power of ten of the first significant digit of a number that
+// from_chars read: 2 for "123.4", -3 for "0.00123", 42 for "1e42", -1 for
+// "10000e-5". Without its sign, not zero, not "inf" or "nan". What tells a
+// number too large for a type from one too small, whatever its exponent's
+// sign says. Saturates far beyond any type's range.
+inline long long decimal_exponent(std::string_view text) {
+  constexpr long long limit = 1'000'000'000'000'000;
+  const std::size_t e = text.find_first_of("eE");
+  const std::string_view mantissa = text.substr(0, e);
+  long long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view digits = text.substr(e + 1);
+    const bool negative = !digits.empty() && digits[0] == '-';
+    if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+    for (const char c : digits) exponent = std::min(limit, exponent * 10 + (c - '0'));
+    if (negative) exponent = -exponent;
+  }
+  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t first = mantissa.find_first_not_of("0.");
+  const long long position = first < point ? (long long)(point - first) - 1
+                                           : -(long long)(first - point);
+  return std::clamp(position, -limit, limit) + exponent;
+}
+
 template <class S>
 parsed parse_number(std::string_view text, S& value) {
   if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
@@ -238,15 +269,11 @@ parsed parse_number(std::string_view text, S& value) {
   if (error == std::errc::invalid_argument || end != last) return parsed::not_a_number;
   if (error != std::errc::result_out_of_range) return parsed::ok;
   if constexpr (std::is_floating_point_v<S>) {
-    // Too small for S: round to zero, as a conversion would. Too large
-    // is an error. A negative exponent, or none and a leading zero, means
-    // too small.
-    const auto e = text.find_first_of("eE");
-    const std::string_view mantissa = trim(text.substr(0, e)).substr(text[0] == '-' ? 1 : 0);
-    const bool tiny =
-        e != std::string_view::npos ? text.substr(e + 1, 1) == "-" : mantissa.substr(0, 1) == "0";
-    if (tiny) {
-      value = text[0] == '-' ? -S(0) : S(0);
+    // Too small for S: round to zero, as a conversion would. Too large is
+    // an error.
+    const bool negative = text[0] == '-';
+    if (decimal_exponent(text.substr(negative ? 1 : 0)) < 0) {
+      value = negative ? -S(0) : S(0);
       return parsed::ok;
     }
   }
@@ -313,13 +340,16 @@ void read_rows(const std::filesystem::path& file, const csv_options& options, bo
         if (label > INT_MAX || label < INT_MIN || label != std::trunc(label))
           csv_fail(file, lines.number(), "label " + shown() + " is not an integer", column + 1);
         const int l = int(label);
-        if (l < 0 || (options.classes > 0 && l >= options.classes))
+        const int limit = options.classes > 0 ? options.classes : max_inferred_classes;
+        if (l < 0 || l >= limit)
           csv_fail(file, lines.number(),
                    "label " + std::to_string(l) + " is out of range: " +
                        (options.classes > 0
                             ? "classes is " + std::to_string(options.classes) +
                                   ", so labels are 0.." + std::to_string(options.classes - 1)
-                            : std::string("labels are 0 or more")),
+                            : "without csv_options.classes, labels are 0.." +
+                                  std::to_string(max_inferred_classes - 1) +
+                                  " (max_inferred_classes - 1); set classes for more"),
                    column + 1);
         labels.push_back(l);
         largest_label = std::max(largest_label, l);
