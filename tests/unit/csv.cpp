@@ -336,3 +336,28 @@ TEST_CASE("numbers out of range are told by their value, not their exponent's si
   // Subnormal values are values.
   CHECK(io::read_csv<float>(dir.write("g.csv", "1,1e-40\n"))(0, 1) == 1e-40f);
 }
+
+TEST_CASE("gzip: trailing bytes are refused, concatenated members read", "[csv]") {
+  csv_dir dir;
+  const fs::path good = dir.write_gz("good.csv.gz", "1,2\n3,4\n");
+  const auto bytes = read_bytes(good);
+  for (const std::string& tail : {std::string("garbage\n"), std::string(8, '\0'), std::string("\x1f")}) {
+    INFO("tail of " << tail.size() << " bytes");
+    auto damaged = bytes;
+    damaged.insert(damaged.end(), tail.begin(), tail.end());
+    const fs::path file = dir.path / "trailing.csv.gz";
+    write_bytes(file, damaged);
+    CHECK_THROWS_AS(io::read_csv<float>(file), io::csv_error);
+    CHECK_THROWS_WITH(io::read_csv<float>(file),
+                      "tapeless: csv " + file.string() +
+                          ": line 3: cannot read: bytes after the end of the gzip data that "
+                          "are not another gzip member");
+  }
+  // Two members, as `cat a.gz b.gz` makes: one file, read whole.
+  const auto second = read_bytes(dir.write_gz("second.csv.gz", "5,6\n"));
+  auto both = bytes;
+  both.insert(both.end(), second.begin(), second.end());
+  const fs::path joined = dir.path / "joined.csv.gz";
+  write_bytes(joined, both);
+  CHECK(io::read_csv<float>(joined) == Eigen::Matrix<float, 3, 2>{{1, 2}, {3, 4}, {5, 6}});
+}

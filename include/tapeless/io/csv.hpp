@@ -18,14 +18,15 @@
 // No quoting. Line ends may be "\n" or "\r\n"; blank lines are skipped
 // anywhere (so a trailing newline or blank lines at the end are fine); a
 // UTF-8 byte-order mark is ignored. Compressed files are recognised by
-// their content, not their name.
+// their content, not their name: gzip data, one member or several back to
+// back (as `cat a.gz b.gz` makes), and nothing after the last member.
 //
 // Errors throw csv_error, naming the file and the 1-based line (and
-// column, for a field). For damaged gzip data the line is the first one not
-// yet read when zlib noticed: the damage is there or up to 128 KiB of text
-// further on, and a wrong checksum, found at the end of the stream, says
-// nothing about where the damage is. This header needs zlib (CMake target tapeless::io);
-// the umbrella header tapeless.hpp does not include it.
+// column, for a field). For damaged gzip data the line is the first one
+// not yet read when zlib noticed: the damage is there or up to 128 KiB of
+// text further on, and a wrong checksum, found at the end of the stream, says nothing about where
+// the damage is. This header needs zlib (CMake target tapeless::io); the
+// umbrella header tapeless.hpp does not include it.
 
 #include <algorithm>
 #include <cerrno>
@@ -34,6 +35,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -120,27 +122,78 @@ concept csv_scalar = std::is_arithmetic_v<S> && !std::is_same_v<S, bool>;
   throw csv_error(file, line, message + what);
 }
 
-// The lines of a file, plain or gzip'd, read in large blocks through zlib.
+// The lines of a file, plain or gzip'd, read in large blocks. gzip data
+// goes through zlib's inflate, not gzread: gzread ignores bytes after the
+// last member, which here are an error.
 class csv_lines {
   const std::filesystem::path& file_;
-  gzFile in_ = nullptr;
+  std::FILE* in_ = nullptr;
+  // The file's bytes, read ahead: the text itself, or gzip data.
+  std::vector<unsigned char> input_ = std::vector<unsigned char>(std::size_t(1) << 16);
+  std::size_t input_at_ = 0, input_end_ = 0;
+  bool input_eof_ = false;
+  bool gzip_ = false, member_ended_ = false;
+  z_stream z_{};
+  // The text, from the start of the line being read.
   std::vector<char> buffer_ = std::vector<char>(std::size_t(1) << 18);
   std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
   bool eof_ = false;
   std::size_t line_ = 0;
 
-  // After the end of the stream or a failed read: what zlib says.
-  [[noreturn]] void read_error() {
-    int code = Z_OK;
-    const char* message = gzerror(in_, &code);
-    std::string what = message ? message : "";
-    // zlib prefixes its message with the path it was given.
-    const std::string prefix = file_.string() + ": ";
-    if (what.compare(0, prefix.size(), prefix) == 0) what.erase(0, prefix.size());
-    if (code == Z_ERRNO) what = std::generic_category().message(errno);
-    if (code == Z_DATA_ERROR) what = "corrupted gzip data (" + what + ")";
-    if (code == Z_BUF_ERROR) what = "truncated gzip data (" + what + ")";
+  [[noreturn]] void read_error(const std::string& what) {
     csv_fail(file_, line_ + 1, "cannot read: " + what);
+  }
+
+  // Makes at least n bytes of input available, unless the file ends first.
+  void want_input(std::size_t n) {
+    if (input_end_ - input_at_ >= n || input_eof_) return;
+    std::memmove(input_.data(), input_.data() + input_at_, input_end_ - input_at_);
+    input_end_ -= input_at_;
+    input_at_ = 0;
+    while (input_end_ < n && !input_eof_) {
+      errno = 0;
+      const std::size_t got = std::fread(input_.data() + input_end_, 1, input_.size() - input_end_, in_);
+      if (got == 0 && std::ferror(in_)) read_error(std::generic_category().message(errno));
+      if (got == 0) input_eof_ = true;
+      input_end_ += got;
+    }
+  }
+
+  // Up to `room` bytes of text at `out`; 0 at the end of the file.
+  std::size_t produce(char* out, std::size_t room) {
+    if (!gzip_) {
+      want_input(1);
+      const std::size_t n = std::min(room, input_end_ - input_at_);
+      std::memcpy(out, input_.data() + input_at_, n);
+      input_at_ += n;
+      return n;
+    }
+    for (;;) {
+      want_input(1);
+      if (member_ended_) {
+        if (input_at_ == input_end_) return 0;  // the end of the last member
+        want_input(2);
+        if (input_end_ - input_at_ < 2 || input_[input_at_] != 0x1f || input_[input_at_ + 1] != 0x8b)
+          read_error("bytes after the end of the gzip data that are not another gzip member");
+        inflateReset(&z_);
+        member_ended_ = false;
+      }
+      z_.next_in = input_.data() + input_at_;
+      z_.avail_in = static_cast<uInt>(input_end_ - input_at_);
+      z_.next_out = reinterpret_cast<Bytef*>(out);
+      z_.avail_out = static_cast<uInt>(room);
+      const int code = inflate(&z_, Z_NO_FLUSH);
+      input_at_ = input_end_ - z_.avail_in;
+      const std::size_t n = room - z_.avail_out;
+      if (code == Z_STREAM_END) member_ended_ = true;
+      else if (code == Z_DATA_ERROR || code == Z_NEED_DICT)
+        read_error(std::string("corrupted gzip data (") + (z_.msg ? z_.msg : "invalid data") + ")");
+      else if (code == Z_MEM_ERROR)
+        read_error("zlib ran out of memory");
+      else if (n == 0 && input_at_ == input_end_ && input_eof_)
+        read_error("truncated gzip data (unexpected end of file)");
+      if (n > 0) return n;
+    }
   }
 
   void fill() {
@@ -153,36 +206,34 @@ class csv_lines {
     if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
     // At most 64 KiB a call: a decompression error loses the output of the
     // call that finds it, so the line reported stays near the damage.
-    const auto room = static_cast<unsigned>(std::min<std::size_t>(buffer_.size() - end_, 1 << 16));
-    errno = 0;
-    const int n = gzread(in_, buffer_.data() + end_, room);
-    if (n < 0) read_error();
-    if (n == 0) {
-      eof_ = true;
-      int code = Z_OK;
-      gzerror(in_, &code);
-      if (code != Z_OK) read_error();
-    }
-    end_ += std::size_t(n > 0 ? n : 0);
+    const std::size_t n = produce(buffer_.data() + end_, std::min<std::size_t>(buffer_.size() - end_, 1 << 16));
+    if (n == 0) eof_ = true;
+    end_ += n;
   }
 
  public:
   explicit csv_lines(const std::filesystem::path& file) : file_(file) {
     errno = 0;
 #ifdef _WIN32
-    in_ = gzopen_w(file.c_str(), "rb");
+    in_ = ::_wfopen(file.c_str(), L"rb");
 #else
-    in_ = gzopen(file.c_str(), "rb");
+    in_ = std::fopen(file.c_str(), "rb");
 #endif
-    if (!in_)
-      csv_fail(file, 0,
-               "cannot open: " + (errno ? std::generic_category().message(errno)
-                                        : std::string("zlib could not allocate its state")));
-    gzbuffer(in_, 1 << 16);
+    if (!in_) csv_fail(file, 0, "cannot open: " + std::generic_category().message(errno));
+    // 16 + MAX_WBITS: gzip format only.
+    if (inflateInit2(&z_, 16 + MAX_WBITS) != Z_OK) {
+      std::fclose(in_);
+      csv_fail(file, 0, "cannot open: zlib could not allocate its state");
+    }
+    want_input(2);
+    gzip_ = input_end_ >= 2 && input_[0] == 0x1f && input_[1] == 0x8b;
   }
   csv_lines(const csv_lines&) = delete;
   csv_lines& operator=(const csv_lines&) = delete;
-  ~csv_lines() { gzclose(in_); }
+  ~csv_lines() {
+    inflateEnd(&z_);
+    std::fclose(in_);
+  }
 
   // The next line, without its "\n" or "\r\n"; false at the end. The view
   // holds until the next call.
