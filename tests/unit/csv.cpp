@@ -337,6 +337,31 @@ TEST_CASE("numbers out of range are told by their value, not their exponent's si
   CHECK(io::read_csv<float>(dir.write("g.csv", "1,1e-40\n"))(0, 1) == 1e-40f);
 }
 
+TEST_CASE("errors show a field cut short and escaped", "[csv]") {
+  csv_dir dir;
+  // A 10 MB field: its first 40 characters, and its length.
+  const std::string big(10'000'000, 'x');
+  const fs::path long_field = dir.write("long.csv", "1," + big + "\n");
+  std::string what;
+  try {
+    io::read_csv<float>(long_field);
+  } catch (const io::csv_error& e) {
+    what = e.what();
+  }
+  CHECK(what == "tapeless: csv " + long_field.string() + ": line 1, column 2: \"" +
+                    std::string(40, 'x') + "\"... (10000000 bytes) is not a number");
+  // Control bytes, a carriage return, a backslash and a quote: escaped.
+  const fs::path control = dir.write("control.csv", std::string("1,a\rb\x01\x7f\\\"c\td\n", 14));
+  CHECK_THROWS_WITH(io::read_csv<float>(control),
+                    "tapeless: csv " + control.string() +
+                        ": line 1, column 2: \"a\\rb\\x01\\x7F\\\\\\\"c\\td\" is not a number");
+  // A label too, and a cut that does not split a UTF-8 character.
+  const fs::path label = dir.write("label.csv", "1," + std::string(39, 'y') + "\xC3\xA9z\n");
+  CHECK_THROWS_WITH(io::read_labelled_csv<float>(label),
+                    "tapeless: csv " + label.string() + ": line 1, column 2: label \"" +
+                        std::string(39, 'y') + "\"... (42 bytes) is not a number");
+}
+
 TEST_CASE("gzip: trailing bytes are refused, concatenated members read", "[csv]") {
   csv_dir dir;
   const fs::path good = dir.write_gz("good.csv.gz", "1,2\n3,4\n");

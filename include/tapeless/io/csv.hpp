@@ -22,9 +22,11 @@
 // back (as `cat a.gz b.gz` makes), and nothing after the last member.
 //
 // Errors throw csv_error, naming the file and the 1-based line (and
-// column, for a field). For damaged gzip data the line is the first one
-// not yet read when zlib noticed: the damage is there or up to 128 KiB of
-// text further on, and a wrong checksum, found at the end of the stream, says nothing about where
+// column, for a field). A field in a message is quoted, its control bytes
+// escaped (\r, \x01) and, past 40 bytes, cut ("..." and its length). For
+// damaged gzip data the line is the first one not yet read when zlib
+// noticed: the damage is there or up to 128 KiB of text further on, and a
+// wrong checksum, found at the end of the stream, says nothing about where
 // the damage is. This header needs zlib (CMake target tapeless::io); the
 // umbrella header tapeless.hpp does not include it.
 
@@ -331,6 +333,39 @@ parsed parse_number(std::string_view text, S& value) {
   return parsed::out_of_range;
 }
 
+// A field as messages show it: quoted, with control bytes, backslashes and
+// quotes escaped, and cut after 40 bytes (not inside a UTF-8 character),
+// so that a damaged file's 10 MB field or binary bytes stay out of a log.
+inline std::string quoted_field(std::string_view field) {
+  constexpr std::size_t shown = 40;
+  std::size_t cut = std::min(field.size(), shown);
+  while (cut > 0 && cut < field.size() && (static_cast<unsigned char>(field[cut]) & 0xC0) == 0x80)
+    --cut;
+  // Appended, not "\"" + std::string(field): g++ 12 at -O2 warns about
+  // that form with a false -Wrestrict (GCC bug 105329).
+  std::string out(1, '"');
+  for (const char c : field.substr(0, cut)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\r') {
+      out.append("\\r");
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (byte < 0x20 || byte == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", unsigned(byte));
+      out.append(hex);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  if (cut < field.size()) out.append("... (").append(std::to_string(field.size())).append(" bytes)");
+  return out;
+}
+
 // The reader behind read_csv and read_labelled_csv: with a label column,
 // that column goes to labels and the others to values.
 template <class S>
@@ -376,13 +411,7 @@ void read_rows(const std::filesystem::path& file, const csv_options& options, bo
       std::size_t to = line.find(delimiter, from);
       if (to == std::string_view::npos) to = line.size();
       const std::string_view field = trim(line.substr(from, to - from));
-      // Appended, not "\"" + std::string(field): g++ 12 at -O2 warns about
-      // that form with a false -Wrestrict (GCC bug 105329).
-      const auto shown = [&] {
-        std::string quoted(1, '"');
-        quoted.append(field).push_back('"');
-        return quoted;
-      };
+      const auto shown = [&] { return quoted_field(field); };
       if (labelled && column == label_at) {
         double label = 0;
         const parsed p = parse_number(field, label);
