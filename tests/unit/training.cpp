@@ -197,11 +197,11 @@ TEST_CASE("adam: the paper's Algorithm 1 with bias correction", "[optimizer]") {
   const double lr = 0.01, b1 = 0.8, b2 = 0.9, eps = 1e-6;
   std::vector<double> m(100, 0.0), v(100, 0.0);
   check_against_hand(tl::adam{.learning_rate = lr, .beta1 = b1, .beta2 = b2, .epsilon = eps},
-                     [&](double p, double g, std::size_t k, int t) {
+                     [&](double p, double g, std::size_t k, int step) {
                        m[k] = b1 * m[k] + (1 - b1) * g;
                        v[k] = b2 * v[k] + (1 - b2) * g * g;
-                       const double mhat = m[k] / (1 - std::pow(b1, t));
-                       const double vhat = v[k] / (1 - std::pow(b2, t));
+                       const double mhat = m[k] / (1 - std::pow(b1, step));
+                       const double vhat = v[k] / (1 - std::pow(b2, step));
                        return p - lr * mhat / (std::sqrt(vhat) + eps);
                      },
                      4);
@@ -230,11 +230,11 @@ TEST_CASE("adamw: decoupled weight decay", "[optimizer]") {
   std::vector<double> m(100, 0.0), v(100, 0.0);
   check_against_hand(
       tl::adamw{.learning_rate = lr, .beta1 = b1, .beta2 = b2, .epsilon = eps, .weight_decay = wd},
-      [&](double p, double g, std::size_t k, int t) {
+      [&](double p, double g, std::size_t k, int step) {
         m[k] = b1 * m[k] + (1 - b1) * g;
         v[k] = b2 * v[k] + (1 - b2) * g * g;
-        const double mhat = m[k] / (1 - std::pow(b1, t));
-        const double vhat = v[k] / (1 - std::pow(b2, t));
+        const double mhat = m[k] / (1 - std::pow(b1, step));
+        const double vhat = v[k] / (1 - std::pow(b2, step));
         return p - lr * (mhat / (std::sqrt(vhat) + eps) + wd * p);
       },
       3);
