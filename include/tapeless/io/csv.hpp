@@ -40,6 +40,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -128,14 +129,30 @@ concept csv_scalar = std::is_arithmetic_v<S> && !std::is_same_v<S, bool>;
 // goes through zlib's inflate, not gzread: gzread ignores bytes after the
 // last member, which here are an error.
 class csv_lines {
+  // The file and zlib's state are released by their own destructors, so
+  // that a constructor that throws (reading a directory, say) leaks neither.
+  struct file_closer {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  struct inflate_state {
+    z_stream z{};
+    bool ready = false;
+    inflate_state() = default;
+    inflate_state(const inflate_state&) = delete;
+    inflate_state& operator=(const inflate_state&) = delete;
+    ~inflate_state() {
+      if (ready) inflateEnd(&z);
+    }
+  };
+
   const std::filesystem::path& file_;
-  std::FILE* in_ = nullptr;
+  std::unique_ptr<std::FILE, file_closer> in_;
   // The file's bytes, read ahead: the text itself, or gzip data.
   std::vector<unsigned char> input_ = std::vector<unsigned char>(std::size_t(1) << 16);
   std::size_t input_at_ = 0, input_end_ = 0;
   bool input_eof_ = false;
   bool gzip_ = false, member_ended_ = false;
-  z_stream z_{};
+  inflate_state inflate_;
   // The text, from the start of the line being read.
   std::vector<char> buffer_ = std::vector<char>(std::size_t(1) << 18);
   std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
@@ -154,8 +171,9 @@ class csv_lines {
     input_at_ = 0;
     while (input_end_ < n && !input_eof_) {
       errno = 0;
-      const std::size_t got = std::fread(input_.data() + input_end_, 1, input_.size() - input_end_, in_);
-      if (got == 0 && std::ferror(in_)) read_error(std::generic_category().message(errno));
+      const std::size_t got =
+          std::fread(input_.data() + input_end_, 1, input_.size() - input_end_, in_.get());
+      if (got == 0 && std::ferror(in_.get())) read_error(std::generic_category().message(errno));
       if (got == 0) input_eof_ = true;
       input_end_ += got;
     }
@@ -175,21 +193,24 @@ class csv_lines {
       if (member_ended_) {
         if (input_at_ == input_end_) return 0;  // the end of the last member
         want_input(2);
-        if (input_end_ - input_at_ < 2 || input_[input_at_] != 0x1f || input_[input_at_ + 1] != 0x8b)
+        if (input_end_ - input_at_ < 2 || input_[input_at_] != 0x1f ||
+            input_[input_at_ + 1] != 0x8b)
           read_error("bytes after the end of the gzip data that are not another gzip member");
-        inflateReset(&z_);
+        inflateReset(&inflate_.z);
         member_ended_ = false;
       }
-      z_.next_in = input_.data() + input_at_;
-      z_.avail_in = static_cast<uInt>(input_end_ - input_at_);
-      z_.next_out = reinterpret_cast<Bytef*>(out);
-      z_.avail_out = static_cast<uInt>(room);
-      const int code = inflate(&z_, Z_NO_FLUSH);
-      input_at_ = input_end_ - z_.avail_in;
-      const std::size_t n = room - z_.avail_out;
-      if (code == Z_STREAM_END) member_ended_ = true;
+      inflate_.z.next_in = input_.data() + input_at_;
+      inflate_.z.avail_in = static_cast<uInt>(input_end_ - input_at_);
+      inflate_.z.next_out = reinterpret_cast<Bytef*>(out);
+      inflate_.z.avail_out = static_cast<uInt>(room);
+      const int code = inflate(&inflate_.z, Z_NO_FLUSH);
+      input_at_ = input_end_ - inflate_.z.avail_in;
+      const std::size_t n = room - inflate_.z.avail_out;
+      if (code == Z_STREAM_END)
+        member_ended_ = true;
       else if (code == Z_DATA_ERROR || code == Z_NEED_DICT)
-        read_error(std::string("corrupted gzip data (") + (z_.msg ? z_.msg : "invalid data") + ")");
+        read_error(std::string("corrupted gzip data (") +
+                   (inflate_.z.msg ? inflate_.z.msg : "invalid data") + ")");
       else if (code == Z_MEM_ERROR)
         read_error("zlib ran out of memory");
       else if (n == 0 && input_at_ == input_end_ && input_eof_)
@@ -208,7 +229,8 @@ class csv_lines {
     if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
     // At most 64 KiB a call: a decompression error loses the output of the
     // call that finds it, so the line reported stays near the damage.
-    const std::size_t n = produce(buffer_.data() + end_, std::min<std::size_t>(buffer_.size() - end_, 1 << 16));
+    const std::size_t n =
+        produce(buffer_.data() + end_, std::min<std::size_t>(buffer_.size() - end_, 1 << 16));
     if (n == 0) eof_ = true;
     end_ += n;
   }
@@ -217,25 +239,19 @@ class csv_lines {
   explicit csv_lines(const std::filesystem::path& file) : file_(file) {
     errno = 0;
 #ifdef _WIN32
-    in_ = ::_wfopen(file.c_str(), L"rb");
+    in_.reset(::_wfopen(file.c_str(), L"rb"));
 #else
-    in_ = std::fopen(file.c_str(), "rb");
+    in_.reset(std::fopen(file.c_str(), "rb"));
 #endif
     if (!in_) csv_fail(file, 0, "cannot open: " + std::generic_category().message(errno));
     // 16 + MAX_WBITS: gzip format only.
-    if (inflateInit2(&z_, 16 + MAX_WBITS) != Z_OK) {
-      std::fclose(in_);
-      csv_fail(file, 0, "cannot open: zlib could not allocate its state");
-    }
+    inflate_.ready = inflateInit2(&inflate_.z, 16 + MAX_WBITS) == Z_OK;
+    if (!inflate_.ready) csv_fail(file, 0, "cannot open: zlib could not allocate its state");
     want_input(2);
     gzip_ = input_end_ >= 2 && input_[0] == 0x1f && input_[1] == 0x8b;
   }
   csv_lines(const csv_lines&) = delete;
   csv_lines& operator=(const csv_lines&) = delete;
-  ~csv_lines() {
-    inflateEnd(&z_);
-    std::fclose(in_);
-  }
 
   // The next line, without its "\n" or "\r\n"; false at the end. The view
   // holds until the next call.
@@ -362,7 +378,8 @@ inline std::string quoted_field(std::string_view field) {
     }
   }
   out.push_back('"');
-  if (cut < field.size()) out.append("... (").append(std::to_string(field.size())).append(" bytes)");
+  if (cut < field.size())
+    out.append("... (").append(std::to_string(field.size())).append(" bytes)");
   return out;
 }
 
