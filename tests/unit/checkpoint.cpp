@@ -445,8 +445,8 @@ TEST_CASE("load checks the header before reading on, and reads what it declares 
   const fs::path huge = dir.path / "huge.bin";
   write_bytes(huge, {'h', 'e', 'l', 'l', 'o', '\n'});
   fs::resize_file(huge, std::uintmax_t(64) << 30);
-  CHECK(load_error(huge, one) ==
-        "tapeless: checkpoint " + huge.string() + ": not a tapeless checkpoint (wrong magic bytes)");
+  CHECK(load_error(huge, one) == "tapeless: checkpoint " + huge.string() +
+                                     ": not a tapeless checkpoint (wrong magic bytes)");
   CHECK(bytes_to_load(huge, one) < 4096);
   // A header that says another size: refused before the rest is read.
   const fs::path good = dir.path / "big.tlck";

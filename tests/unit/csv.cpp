@@ -366,7 +366,8 @@ TEST_CASE("gzip: trailing bytes are refused, concatenated members read", "[csv]"
   csv_dir dir;
   const fs::path good = dir.write_gz("good.csv.gz", "1,2\n3,4\n");
   const auto bytes = read_bytes(good);
-  for (const std::string& tail : {std::string("garbage\n"), std::string(8, '\0'), std::string("\x1f")}) {
+  for (const std::string& tail :
+       {std::string("garbage\n"), std::string(8, '\0'), std::string("\x1f")}) {
     INFO("tail of " << tail.size() << " bytes");
     auto damaged = bytes;
     damaged.insert(damaged.end(), tail.begin(), tail.end());

@@ -715,7 +715,8 @@ void load_into(const std::filesystem::path& file, Objs&... objs) {
     const d::entry& e = w.entry;
     const auto expected = [&] { return d::describe(w.rows, w.cols, w.dtype); };
     if (!w.found)
-      problems.add([&] { return "parameter " + n + ": expected " + expected() + ", not in the file"; });
+      problems.add(
+          [&] { return "parameter " + n + ": expected " + expected() + ", not in the file"; });
     else if (e.rows != w.rows || e.cols != w.cols || e.dtype != w.dtype)
       problems.add([&] {
         return "parameter " + n + ": expected " + expected() + ", found " +
