@@ -302,6 +302,15 @@ TEST_CASE("load refuses missing and unexpected tensors", "[checkpoint]") {
                     Contains("two tensors are named a.layer0.W"));
   CHECK_FALSE(fs::exists(dir.path / "twice.tlck"));
   CHECK_THROWS_WITH(tl::load(both, ma2, mb2, ma2), Contains("two tensors of the objects"));
+  // A tensor named twice is reported once as such, and matched once.
+  const std::string twice = load_error(only_a, ma2, mb2, mb2);
+  const auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = twice.find(what); at != std::string::npos; at = twice.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("two tensors of the objects loaded are named b.layer0.W") == 1);
+  CHECK(count("parameter b.layer0.W: expected 2x3 float64, not in the file") == 1);
   file_builder doubled;
   doubled.entry("t", 1, 1, 2, {0, 0});
   doubled.entry("t", 1, 1, 2, {0, 0});

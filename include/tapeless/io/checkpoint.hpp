@@ -686,8 +686,10 @@ void load_into(const std::filesystem::path& file, Objs&... objs) {
     const std::string& n = names.emplace_back(name);
     const wanted w{static_cast<std::uint64_t>(tensor.rows()),
                    static_cast<std::uint64_t>(tensor.cols()), d::dtype_code<S>()};
-    if (!index.emplace(n, w).second)
+    if (!index.emplace(n, w).second) {  // reported once, and matched once
       problems.add([&] { return "two tensors of the objects loaded are named " + n; });
+      names.pop_back();
+    }
   };
   (objs.for_each_tensor(survey), ...);
 
