@@ -1,7 +1,10 @@
 # cmake -D SOURCE_DIR=<consumer project> -D BINARY_DIR=<its build>
-#       [-D CONFIG=<config>] [-D EXE_SUFFIX=.exe] -P run_consumer.cmake -- <configure arguments>...
+#       [-D CONFIG=<config>] [-D EXE_SUFFIX=.exe] [-D EXPECT_INSTALLED=<file>,...|nothing]
+#       -P run_consumer.cmake -- <configure arguments>...
 # Configures the consumer from scratch, builds it and runs its executable,
-# `consumer`; any failing step fails the test.
+# `consumer`; with EXPECT_INSTALLED, also installs it into an empty prefix
+# and checks that the files listed (relative to the prefix), or nothing,
+# were installed. Any failing step fails the test.
 
 # The configure arguments: whatever follows `--`.
 set(configure_args "")
@@ -41,3 +44,21 @@ else()
   set(exe ${BINARY_DIR}/${exe})
 endif()
 step(run ${exe})
+
+if(DEFINED EXPECT_INSTALLED)
+  set(prefix ${BINARY_DIR}/installed)
+  step(install ${CMAKE_COMMAND} --install ${BINARY_DIR} --prefix ${prefix} ${config_args})
+  file(GLOB_RECURSE installed RELATIVE ${prefix} ${prefix}/*)
+  if(EXPECT_INSTALLED STREQUAL "nothing")
+    if(installed)
+      message(FATAL_ERROR "consumer: expected nothing installed, found: ${installed}")
+    endif()
+  else()
+    string(REPLACE "," ";" expected "${EXPECT_INSTALLED}")
+    foreach(file IN LISTS expected)
+      if(NOT EXISTS ${prefix}/${file})
+        message(FATAL_ERROR "consumer: expected ${file} installed, found: ${installed}")
+      endif()
+    endforeach()
+  endif()
+endif()

@@ -3,8 +3,8 @@
 // batch size changes.
 //
 // Two counters, because Eigen does not allocate through operator new: its
-// matrices call std::malloc directly. So this file replaces every global
-// operator new (and the matching deletes), and also compiles Eigen with
+// matrices call std::malloc directly. So this file counts every global
+// operator new (counting_new.hpp), and also compiles Eigen with
 // EIGEN_RUNTIME_NO_MALLOC and an eigen_assert that counts the "heap
 // allocation is forbidden" assertion instead of aborting. Both must come
 // before any header that includes Eigen; this file is its own executable,
@@ -30,13 +30,11 @@ void eigen_assert_failed(const char* condition, const char* file, int line);
 #include <tapeless/train/adam.hpp>
 #include <tapeless/train/sgd.hpp>
 
+#include "counting_new.hpp"
 #include "support.hpp"
 
 namespace counting {
 
-// Plain counters: the tests are single-threaded, and an atomic would add
-// nothing but noise to the replaced operators.
-std::size_t news = 0;
 std::size_t eigen_mallocs = 0;
 
 void eigen_assert_failed(const char* condition, const char* file, int line) {
@@ -46,31 +44,6 @@ void eigen_assert_failed(const char* condition, const char* file, int line) {
   }
   std::fprintf(stderr, "%s:%d: Eigen assertion failed: %s\n", file, line, condition);
   std::abort();
-}
-
-void* allocate(std::size_t size) {
-  ++news;
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-void* allocate(std::size_t size, std::align_val_t alignment) {
-  ++news;
-  const auto a = static_cast<std::size_t>(alignment);
-  // aligned_alloc wants a nonzero size that is a multiple of the alignment.
-  const std::size_t rounded = size == 0 ? a : (size + a - 1) / a * a;
-  return std::aligned_alloc(a, rounded);
-}
-
-// The replaced deletes call this, not std::free: once g++ 12 inlines a
-// replaced delete into its caller, -Wmismatched-new-delete sees free()
-// applied to memory from operator new and warns (a false positive: the
-// replaced new returns malloc's memory). Out of line, free() is out of its
-// sight.
-[[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
-
-void* or_throw(void* p) {
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
 }
 
 // Heap allocations by operator new and by Eigen while f runs. Nothing that
@@ -86,43 +59,6 @@ std::size_t allocations_during(F&& f) {
 }
 
 }  // namespace counting
-
-// Every replaceable allocation function, so that none of them comes from
-// the standard library (or a sanitizer's runtime) and escapes the count.
-void* operator new(std::size_t n) { return counting::or_throw(counting::allocate(n)); }
-void* operator new[](std::size_t n) { return counting::or_throw(counting::allocate(n)); }
-void* operator new(std::size_t n, std::align_val_t a) {
-  return counting::or_throw(counting::allocate(n, a));
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-  return counting::or_throw(counting::allocate(n, a));
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counting::allocate(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  return counting::allocate(n);
-}
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return counting::allocate(n, a);
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return counting::allocate(n, a);
-}
-void operator delete(void* p) noexcept { counting::release(p); }
-void operator delete[](void* p) noexcept { counting::release(p); }
-void operator delete(void* p, std::size_t) noexcept { counting::release(p); }
-void operator delete[](void* p, std::size_t) noexcept { counting::release(p); }
-void operator delete(void* p, std::align_val_t) noexcept { counting::release(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { counting::release(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counting::release(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counting::release(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { counting::release(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { counting::release(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-  counting::release(p);
-}
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-  counting::release(p);
-}
 
 namespace tl = tapeless;
 using counting::allocations_during;

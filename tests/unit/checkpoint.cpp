@@ -1,7 +1,8 @@
 // Checkpoints (io/checkpoint.hpp): the bytes of the format against
 // docs/checkpoint-format.md, bit-exact round trips, every way a load can be
 // refused (each refusal names file, tensor and shapes, and changes nothing),
-// and atomic saves that leave no temporary file behind.
+// atomic saves that leave no temporary file behind, and what loading costs
+// in memory.
 
 #include <algorithm>
 #include <bit>
@@ -19,6 +20,12 @@
 #include <tapeless/io/checkpoint.hpp>
 #include <tapeless/model.hpp>
 
+#if TAPELESS_IO_POSIX
+#include <sys/stat.h>
+#include <sys/wait.h>
+#endif
+
+#include "counting_new.hpp"
 #include "scratch_dir.hpp"
 #include "support.hpp"
 
@@ -144,6 +151,42 @@ struct fails_midway {
   }
 };
 
+// The message of the checkpoint_error that loading `file` into `objs` throws.
+template <class... Objs>
+std::string load_error(const fs::path& file, Objs&... objs) {
+  try {
+    tl::load(file, objs...);
+  } catch (const tl::checkpoint_error& e) {
+    return e.what();
+  }
+  return "no checkpoint_error";
+}
+
+// The bytes asked of operator new while loading `file` into `objs`, whether
+// the load succeeds or throws checkpoint_error.
+template <class... Objs>
+std::size_t bytes_to_load(const fs::path& file, Objs&... objs) {
+  return counting::bytes_during([&] {
+    try {
+      tl::load(file, objs...);
+    } catch (const tl::checkpoint_error&) {
+    }
+  });
+}
+
+// One big tensor: 512 x 512 float32, 1 MiB.
+struct big_tensor {
+  Eigen::MatrixXf t = Eigen::MatrixXf::Constant(512, 512, 0.25f);
+  template <class F>
+  void for_each_tensor(F&& f) {
+    f(std::string("big"), t);
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    f(std::string("big"), t);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("crc32: the standard check value", "[checkpoint]") {
@@ -259,6 +302,15 @@ TEST_CASE("load refuses missing and unexpected tensors", "[checkpoint]") {
                     Contains("two tensors are named a.layer0.W"));
   CHECK_FALSE(fs::exists(dir.path / "twice.tlck"));
   CHECK_THROWS_WITH(tl::load(both, ma2, mb2, ma2), Contains("two tensors of the objects"));
+  // A tensor named twice is reported once as such, and matched once.
+  const std::string twice = load_error(only_a, ma2, mb2, mb2);
+  const auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = twice.find(what); at != std::string::npos; at = twice.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("two tensors of the objects loaded are named b.layer0.W") == 1);
+  CHECK(count("parameter b.layer0.W: expected 2x3 float64, not in the file") == 1);
   file_builder doubled;
   doubled.entry("t", 1, 1, 2, {0, 0});
   doubled.entry("t", 1, 1, 2, {0, 0});
@@ -333,6 +385,7 @@ TEST_CASE("load refuses other files: wrong magic, other version, missing", "[che
   small_a ma;
   const fs::path text = dir.path / "notes.txt";
   write_bytes(text, {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'});
+  CHECK_THROWS_AS(tl::load(text, ma), tl::checkpoint_error);
   CHECK_THROWS_WITH(tl::load(text, ma),
                     Contains("tapeless: checkpoint " + text.string() +
                              ": not a tapeless checkpoint (wrong magic bytes)"));
@@ -391,3 +444,143 @@ TEST_CASE("save is atomic and leaves no temporary file", "[checkpoint]") {
   std::sort(files.begin(), files.end());
   CHECK(files == std::vector<fs::path>{occupied, file});
 }
+
+TEST_CASE("load checks the header before reading on, and reads what it declares once",
+          "[checkpoint]") {
+  checkpoint_dir dir;
+  one_tensor one;
+  // 64 GiB (sparse, so it takes no room) that are not a checkpoint: refused
+  // after the first bytes, with nothing allocated for the rest.
+  const fs::path huge = dir.path / "huge.bin";
+  write_bytes(huge, {'h', 'e', 'l', 'l', 'o', '\n'});
+  fs::resize_file(huge, std::uintmax_t(64) << 30);
+  CHECK(load_error(huge, one) == "tapeless: checkpoint " + huge.string() +
+                                     ": not a tapeless checkpoint (wrong magic bytes)");
+  CHECK(bytes_to_load(huge, one) < 4096);
+  // A header that says another size: refused before the rest is read.
+  const fs::path good = dir.path / "big.tlck";
+  big_tensor big;
+  tl::save(good, big);
+  const auto bytes = read_bytes(good);
+  auto longer = bytes;
+  longer.resize(bytes.size() + (std::size_t(1) << 20));
+  write_bytes(huge, longer);
+  CHECK(load_error(huge, big) == "tapeless: checkpoint " + huge.string() +
+                                     ": corrupted: the file has " + std::to_string(longer.size()) +
+                                     " bytes, its header says " + std::to_string(bytes.size()));
+  CHECK(bytes_to_load(huge, big) < 4096);
+  // A valid file is read into memory once: no buffer that grows and copies.
+  big.t.setZero();
+  const std::size_t used = bytes_to_load(good, big);
+  CHECK(big.t(511, 511) == 0.25f);
+  CHECK(used >= bytes.size());
+  CHECK(used < bytes.size() + 4096);
+}
+
+#if TAPELESS_IO_POSIX
+TEST_CASE("load refuses what is not a regular file, without blocking", "[checkpoint]") {
+  checkpoint_dir dir;
+  one_tensor one;
+  const auto refused = [&](const fs::path& file, const std::string& kind) {
+    CHECK_THROWS_AS(tl::load(file, one), tl::checkpoint_error);
+    CHECK(load_error(file, one) == "tapeless: checkpoint " + file.string() +
+                                       ": cannot read: not a regular file (" + kind + ")");
+  };
+  refused("/dev/zero", "a character device");  // never ends
+  const fs::path fifo = dir.path / "pipe.tlck";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  refused(fifo, "a FIFO");  // no writer: opening it for reading would block
+  refused(dir.path, "a directory");
+  CHECK(one.t(0, 1) == -2.0f);
+}
+#endif
+
+TEST_CASE("load counts the problems it does not describe", "[checkpoint]") {
+  // Every entry unexpected: the message describes eight problems and counts
+  // the rest, without building a description (or an index) for each entry.
+  checkpoint_dir dir;
+  const fs::path file = dir.path / "many.tlck";
+  file_builder many;
+  const std::uint32_t n = 100000;
+  for (std::uint32_t i = 0; i < n; ++i) many.entry("u" + std::to_string(i), 1, 1, 1, {0});
+  write_bytes(file, many.finish());
+  const std::size_t size = many.body.size() + 4;
+  one_tensor one;
+  const std::string what = load_error(file, one);
+  CHECK_THAT(what, Contains("parameter t: expected 1x2 float32, not in the file; parameter u0: "
+                            "unexpected, found 1x1 float32 in the file") &&
+                       Contains("; parameter u6: unexpected") && !Contains("parameter u7:") &&
+                       Contains("; and " + std::to_string(n + 1 - 8) + " more"));
+  CHECK(what.size() < 1000);
+  CHECK(bytes_to_load(file, one) < size + 16384);  // the file, and not a byte per entry
+}
+
+#if TAPELESS_IO_POSIX
+TEST_CASE("save removes the temporary files of saves that were killed", "[checkpoint]") {
+  checkpoint_dir dir;
+  const fs::path file = dir.path / "run.tlck";
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+  // A process that is gone, as one killed while saving would be.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  REQUIRE(::waitpid(child, nullptr, 0) == child);
+  const auto temporary = [&](const fs::path& target, const std::string& who, long pid) {
+    const fs::path p = target.string() + ".tmp-" + who + "-" + std::to_string(pid) + "-3";
+    write_bytes(p, {1, 2, 3});
+    return p;
+  };
+  const fs::path stale = temporary(file, host, child);
+  const fs::path live = temporary(file, host, ::getppid());          // still running
+  const fs::path other_host = temporary(file, "elsewhere", child);   // not ours to judge
+  const fs::path other_target = temporary(dir.path / "other.tlck", host, child);
+  const fs::path unrelated = dir.path / (file.filename().string() + ".tmp-notes");
+  write_bytes(unrelated, {4});
+
+  small_a ma;
+  tl::save(file, ma);
+  auto files = dir.files();
+  std::sort(files.begin(), files.end());
+  auto expected = std::vector<fs::path>{file, live, other_host, other_target, unrelated};
+  std::sort(expected.begin(), expected.end());
+  CHECK(files == expected);
+  CHECK_FALSE(fs::exists(stale));
+}
+
+TEST_CASE("save through a symbolic link replaces the file it points to", "[checkpoint]") {
+  checkpoint_dir dir;
+  fs::create_directories(dir.path / "runs");
+  const fs::path real = dir.path / "runs" / "real.tlck";
+  const fs::path link = dir.path / "latest.tlck";
+  fs::create_symlink(fs::path("runs") / "real.tlck", link);  // relative, as ln -s makes
+  const fs::path chained = dir.path / "chained.tlck";
+  fs::create_symlink("latest.tlck", chained);  // a link to the link
+  small_a first, second, loaded;
+  fill_parameters(first, 1.0);
+  fill_parameters(second, 2.0);
+
+  tl::save(link, first);  // the link dangles: the file it names is created
+  CHECK(fs::is_symlink(link));
+  CHECK(fs::is_regular_file(fs::symlink_status(real)));
+  tl::load(real, loaded);
+  CHECK(snapshot(loaded) == snapshot(first));
+
+  tl::save(chained, second);
+  CHECK(fs::is_symlink(chained));
+  CHECK(fs::is_symlink(link));
+  tl::load(real, loaded);
+  CHECK(snapshot(loaded) == snapshot(second));
+  // No temporary left, in either directory.
+  CHECK(dir.files().size() == 3);
+  CHECK(fs::directory_iterator(dir.path / "runs")->path() == real);
+  CHECK(std::distance(fs::directory_iterator(dir.path / "runs"), fs::directory_iterator()) == 1);
+
+  // A link in a loop: refused, naming the path given.
+  fs::create_symlink("loop_b.tlck", dir.path / "loop_a.tlck");
+  fs::create_symlink("loop_a.tlck", dir.path / "loop_b.tlck");
+  CHECK_THROWS_WITH(tl::save(dir.path / "loop_a.tlck", first),
+                    Contains("tapeless: checkpoint " + (dir.path / "loop_a.tlck").string()) &&
+                        Contains("too many levels of symbolic links"));
+}
+#endif

@@ -3,6 +3,8 @@
 // error, each naming the file and the line.
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -261,4 +263,127 @@ TEST_CASE("damaged gzip files", "[csv]") {
   write_bytes(bad_block, block);
   CHECK_THROWS_WITH(io::read_labelled_csv<double>(bad_block),
                     Contains(bad_block.string() + ": line 1: cannot read: corrupted gzip data"));
+}
+
+TEST_CASE("labels: a limit on the classes inferred, and classes for more", "[csv]") {
+  csv_dir dir;
+  const auto message = [](const fs::path& file, const std::string& label) {
+    return "tapeless: csv " + file.string() + ": line 2, column 2: label " + label +
+           " is out of range: without csv_options.classes, labels are 0..9999 (" +
+           "max_inferred_classes - 1); set classes for more";
+  };
+  // The largest int would make the class count overflow; a million would
+  // size one_hot() at a million columns.
+  for (const std::string label : {"2147483647", "1000000", "10000"}) {
+    const fs::path file = dir.write("big.csv", "0.5,1\n0.5," + label + "\n");
+    CHECK_THROWS_WITH(io::read_labelled_csv<float>(file), message(file, label));
+  }
+  CHECK(io::max_inferred_classes == 10000);
+  const fs::path most = dir.write("most.csv", "0.5,9999\n");
+  CHECK(io::read_labelled_csv<float>(most).classes == 10000);
+  // Explicit classes: as many as asked for.
+  const fs::path million = dir.write("million.csv", "0.5,999999\n0.5,0\n");
+  const auto data = io::read_labelled_csv<float>(million, {.classes = 1000000});
+  CHECK(data.classes == 1000000);
+  CHECK(data.labels == std::vector<int>{999999, 0});
+  const fs::path largest = dir.write("largest.csv", "0.5,2147483647\n");
+  CHECK_THROWS_WITH(
+      io::read_labelled_csv<float>(largest, {.classes = INT_MAX}),
+      Contains("label 2147483647 is out of range: classes is 2147483647, so labels are "
+               "0..2147483646"));
+}
+
+TEST_CASE("numbers out of range are told by their value, not their exponent's sign", "[csv]") {
+  csv_dir dir;
+  // The message, up to the field, and after it.
+  const auto refused = [&](const fs::path& file, auto read, const std::string& type) {
+    std::string what;
+    try {
+      read(file);
+    } catch (const io::csv_error& e) {
+      what = e.what();
+    }
+    INFO(what);
+    CHECK(what.rfind("tapeless: csv " + file.string() + ": line 1, column 2: \"", 0) == 0);
+    const std::string end = " is out of the range of " + type;
+    CHECK(what.substr(what.size() - std::min(what.size(), end.size())) == end);
+  };
+  const auto read_float = [](const fs::path& f) { io::read_csv<float>(f); };
+  const auto read_double = [](const fs::path& f) { io::read_csv<double>(f); };
+  // 1e45 written with a negative exponent: too large for float.
+  const fs::path large = dir.write("large.csv", "1,1" + std::string(50, '0') + "e-5\n");
+  refused(large, read_float, "float");
+  CHECK(io::read_csv<double>(large)(0, 1) == 1e45);
+  // 1e395 with a negative exponent, and 1e400 with none: too large for double.
+  const fs::path larger = dir.write("larger.csv", "1,1" + std::string(400, '0') + "e-5\n");
+  refused(larger, read_double, "double");
+  const fs::path no_exponent = dir.write("no_exponent.csv", "1,-1" + std::string(400, '0') + "\n");
+  refused(no_exponent, read_double, "double");
+  // 1e-56 written with a positive exponent, and 1e-401 with none: too small,
+  // so zero with the sign.
+  const fs::path tiny = dir.write("tiny.csv", "1,-0." + std::string(60, '0') + "1e5\n");
+  const auto t = io::read_csv<float>(tiny);
+  CHECK(t(0, 1) == 0.0f);
+  CHECK(std::signbit(t(0, 1)));
+  const fs::path tinier = dir.write("tinier.csv", "1,0." + std::string(400, '0') + "1\n");
+  CHECK(io::read_csv<double>(tinier)(0, 1) == 0.0);
+  CHECK_FALSE(std::signbit(io::read_csv<double>(tinier)(0, 1)));
+  // Exponents too large for any integer type.
+  const fs::path huge_exponent = dir.write("e.csv", "1,1e99999999999999999999999\n");
+  refused(huge_exponent, read_double, "double");
+  const fs::path tiny_exponent = dir.write("f.csv", "1,1e-99999999999999999999999\n");
+  CHECK(io::read_csv<double>(tiny_exponent)(0, 1) == 0.0);
+  // Subnormal values are values.
+  CHECK(io::read_csv<float>(dir.write("g.csv", "1,1e-40\n"))(0, 1) == 1e-40f);
+}
+
+TEST_CASE("errors show a field cut short and escaped", "[csv]") {
+  csv_dir dir;
+  // A 10 MB field: its first 40 characters, and its length.
+  const std::string big(10'000'000, 'x');
+  const fs::path long_field = dir.write("long.csv", "1," + big + "\n");
+  std::string what;
+  try {
+    io::read_csv<float>(long_field);
+  } catch (const io::csv_error& e) {
+    what = e.what();
+  }
+  CHECK(what == "tapeless: csv " + long_field.string() + ": line 1, column 2: \"" +
+                    std::string(40, 'x') + "\"... (10000000 bytes) is not a number");
+  // Control bytes, a carriage return, a backslash and a quote: escaped.
+  const fs::path control = dir.write("control.csv", std::string("1,a\rb\x01\x7f\\\"c\td\n", 14));
+  CHECK_THROWS_WITH(io::read_csv<float>(control),
+                    "tapeless: csv " + control.string() +
+                        ": line 1, column 2: \"a\\rb\\x01\\x7F\\\\\\\"c\\td\" is not a number");
+  // A label too, and a cut that does not split a UTF-8 character.
+  const fs::path label = dir.write("label.csv", "1," + std::string(39, 'y') + "\xC3\xA9z\n");
+  CHECK_THROWS_WITH(io::read_labelled_csv<float>(label),
+                    "tapeless: csv " + label.string() + ": line 1, column 2: label \"" +
+                        std::string(39, 'y') + "\"... (42 bytes) is not a number");
+}
+
+TEST_CASE("gzip: trailing bytes are refused, concatenated members read", "[csv]") {
+  csv_dir dir;
+  const fs::path good = dir.write_gz("good.csv.gz", "1,2\n3,4\n");
+  const auto bytes = read_bytes(good);
+  for (const std::string& tail :
+       {std::string("garbage\n"), std::string(8, '\0'), std::string("\x1f")}) {
+    INFO("tail of " << tail.size() << " bytes");
+    auto damaged = bytes;
+    damaged.insert(damaged.end(), tail.begin(), tail.end());
+    const fs::path file = dir.path / "trailing.csv.gz";
+    write_bytes(file, damaged);
+    CHECK_THROWS_AS(io::read_csv<float>(file), io::csv_error);
+    CHECK_THROWS_WITH(io::read_csv<float>(file),
+                      "tapeless: csv " + file.string() +
+                          ": line 3: cannot read: bytes after the end of the gzip data that "
+                          "are not another gzip member");
+  }
+  // Two members, as `cat a.gz b.gz` makes: one file, read whole.
+  const auto second = read_bytes(dir.write_gz("second.csv.gz", "5,6\n"));
+  auto both = bytes;
+  both.insert(both.end(), second.begin(), second.end());
+  const fs::path joined = dir.path / "joined.csv.gz";
+  write_bytes(joined, both);
+  CHECK(io::read_csv<float>(joined) == Eigen::Matrix<float, 3, 2>{{1, 2}, {3, 4}, {5, 6}});
 }

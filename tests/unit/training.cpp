@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -195,11 +197,11 @@ TEST_CASE("adam: the paper's Algorithm 1 with bias correction", "[optimizer]") {
   const double lr = 0.01, b1 = 0.8, b2 = 0.9, eps = 1e-6;
   std::vector<double> m(100, 0.0), v(100, 0.0);
   check_against_hand(tl::adam{.learning_rate = lr, .beta1 = b1, .beta2 = b2, .epsilon = eps},
-                     [&](double p, double g, std::size_t k, int t) {
+                     [&](double p, double g, std::size_t k, int step) {
                        m[k] = b1 * m[k] + (1 - b1) * g;
                        v[k] = b2 * v[k] + (1 - b2) * g * g;
-                       const double mhat = m[k] / (1 - std::pow(b1, t));
-                       const double vhat = v[k] / (1 - std::pow(b2, t));
+                       const double mhat = m[k] / (1 - std::pow(b1, step));
+                       const double vhat = v[k] / (1 - std::pow(b2, step));
                        return p - lr * mhat / (std::sqrt(vhat) + eps);
                      },
                      4);
@@ -228,11 +230,11 @@ TEST_CASE("adamw: decoupled weight decay", "[optimizer]") {
   std::vector<double> m(100, 0.0), v(100, 0.0);
   check_against_hand(
       tl::adamw{.learning_rate = lr, .beta1 = b1, .beta2 = b2, .epsilon = eps, .weight_decay = wd},
-      [&](double p, double g, std::size_t k, int t) {
+      [&](double p, double g, std::size_t k, int step) {
         m[k] = b1 * m[k] + (1 - b1) * g;
         v[k] = b2 * v[k] + (1 - b2) * g * g;
-        const double mhat = m[k] / (1 - std::pow(b1, t));
-        const double vhat = v[k] / (1 - std::pow(b2, t));
+        const double mhat = m[k] / (1 - std::pow(b1, step));
+        const double vhat = v[k] / (1 - std::pow(b2, step));
         return p - lr * (mhat / (std::sqrt(vhat) + eps) + wd * p);
       },
       3);
@@ -296,6 +298,62 @@ TEST_CASE("training reduces the loss: Adam on a two-model network", "[optimizer]
   const double first = step(tl::feed(x, X), tl::feed(t, target)).loss();
   for (int i = 0; i < 300; ++i) opt.step(step(tl::feed(x, X), tl::feed(t, target)));
   CHECK(step.loss() < first / 20);
+}
+
+TEST_CASE("optimizer settings are checked at construction and before every step",
+          "[optimizer]") {
+  a_type a;
+  const auto refused = [&](auto rule, const std::string& message) {
+    INFO(message);
+    CHECK_THROWS_AS(tl::make_optimizer(rule, a), tl::optimizer_setting_error);
+    CHECK_THROWS_AS(tl::make_optimizer(rule, a), std::invalid_argument);
+    CHECK_THROWS_WITH(tl::make_optimizer(rule, a), message);
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  refused(tl::sgd{.learning_rate = nan},
+          "tapeless: sgd: learning_rate must be in [0, 100]; it is nan");
+  refused(tl::sgd{.learning_rate = -0.1},
+          "tapeless: sgd: learning_rate must be in [0, 100]; it is -0.1");
+  refused(tl::sgd{.learning_rate = 1e3},
+          "tapeless: sgd: learning_rate must be in [0, 100]; it is 1000");
+  refused(tl::momentum_sgd{.momentum = 1},
+          "tapeless: momentum_sgd: momentum must be in [0, 1); it is 1");
+  refused(tl::momentum_sgd{.momentum = -0.5},
+          "tapeless: momentum_sgd: momentum must be in [0, 1); it is -0.5");
+  refused(tl::adam{.beta1 = 1}, "tapeless: adam: beta1 must be in [0, 1); it is 1");
+  refused(tl::adam{.beta2 = 1}, "tapeless: adam: beta2 must be in [0, 1); it is 1");
+  refused(tl::adam{.beta2 = 1.5}, "tapeless: adam: beta2 must be in [0, 1); it is 1.5");
+  refused(tl::adam{.epsilon = 0}, "tapeless: adam: epsilon must be positive and finite; it is 0");
+  refused(tl::adam{.learning_rate = inf},
+          "tapeless: adam: learning_rate must be in [0, 100]; it is inf");
+  refused(tl::adamw{.weight_decay = -0.01},
+          "tapeless: adamw: weight_decay must be 0 or more, and finite; it is -0.01");
+  refused(tl::adamw{.beta1 = nan}, "tapeless: adamw: beta1 must be in [0, 1); it is nan");
+  // The limits themselves are accepted.
+  CHECK_NOTHROW(tl::make_optimizer(tl::sgd{.learning_rate = 0}, a));
+  CHECK_NOTHROW(tl::make_optimizer(tl::sgd{.learning_rate = 100}, a));
+  CHECK_NOTHROW(tl::make_optimizer(tl::adamw{.beta1 = 0, .beta2 = 0, .weight_decay = 0}, a));
+
+  // Changed through rule(): refused by the next step, which changes nothing.
+  b_type b;
+  fill_parameters(a, 3.0);
+  fill_parameters(b, 4.0);
+  auto step = tl::gradient(tl::mse(b(a(x)), t), a);
+  auto opt = tl::make_optimizer(tl::adam{}, a);
+  const auto& g = step(tl::feed(x, X), tl::feed(t, T));
+  opt.rule().beta2 = 1;
+  const auto before = values_of(a);
+  CHECK_THROWS_WITH(opt.step(g), "tapeless: adam: beta2 must be in [0, 1); it is 1");
+  opt.rule().beta2 = 0.999;
+  opt.rule().learning_rate = -1e-3;
+  CHECK_THROWS_WITH(opt.step(g), "tapeless: adam: learning_rate must be in [0, 100]; it is -0.001");
+  CHECK(values_of(a) == before);
+  CHECK(opt.steps() == 0);
+  opt.rule().learning_rate = 1e-3;
+  opt.step(g);
+  CHECK(opt.steps() == 1);
+  CHECK(values_of(a) != before);
 }
 
 TEST_CASE("batches: every sample once per epoch, the last batch smaller", "[batches]") {

@@ -13,17 +13,22 @@
 // The file is one row per line, fields separated by one character (',' by
 // default), each a number (what std::from_chars reads, with an optional
 // leading '+'; "nan" and "inf" included), spaces and tabs around it ignored.
+// A number too large for the scalar type is an error; one too small for it
+// becomes zero (with its sign), as a conversion would.
 // No quoting. Line ends may be "\n" or "\r\n"; blank lines are skipped
 // anywhere (so a trailing newline or blank lines at the end are fine); a
 // UTF-8 byte-order mark is ignored. Compressed files are recognised by
-// their content, not their name.
+// their content, not their name: gzip data, one member or several back to
+// back (as `cat a.gz b.gz` makes), and nothing after the last member.
 //
 // Errors throw csv_error, naming the file and the 1-based line (and
-// column, for a field). For damaged gzip data the line is the first one not
-// yet read when zlib noticed: the damage is there or up to 128 KiB of text
-// further on, and a wrong checksum, found at the end of the stream, says
-// nothing about where the damage is. This header needs zlib (CMake target tapeless::io);
-// the umbrella header tapeless.hpp does not include it.
+// column, for a field). A field in a message is quoted, its control bytes
+// escaped (\r, \x01) and, past 40 bytes, cut ("..." and its length). For
+// damaged gzip data the line is the first one not yet read when zlib
+// noticed: the damage is there or up to 128 KiB of text further on, and a
+// wrong checksum, found at the end of the stream, says nothing about where
+// the damage is. This header needs zlib (CMake target tapeless::io); the
+// umbrella header tapeless.hpp does not include it.
 
 #include <algorithm>
 #include <cerrno>
@@ -32,8 +37,10 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -63,6 +70,11 @@ class csv_error : public std::runtime_error {
 // For csv_options::label_column: the last column of each row.
 inline constexpr int last_column = -1;
 
+// Without csv_options::classes, labels must be below this: a larger label
+// is more likely a wrong column or a damaged file than a class, and would
+// size one_hot() with as many columns. Give classes to go beyond.
+inline constexpr int max_inferred_classes = 10000;
+
 // Designated initializers name what differs from the defaults, in this
 // order: {.label_column = 0, .classes = 3, .skip_header_lines = 1}.
 struct csv_options {
@@ -70,8 +82,8 @@ struct csv_options {
   // last_column. read_csv ignores it.
   int label_column = last_column;
   // read_labelled_csv: the number of classes; labels must be integers in
-  // 0..classes-1. 0: any label >= 0, and classes becomes the largest + 1.
-  // read_csv ignores it.
+  // 0..classes-1. 0: labels in 0..max_inferred_classes-1, and classes
+  // becomes the largest + 1. read_csv ignores it.
   int classes = 0;
   // Lines skipped at the start of the file, whatever they hold.
   std::size_t skip_header_lines = 0;
@@ -113,27 +125,98 @@ concept csv_scalar = std::is_arithmetic_v<S> && !std::is_same_v<S, bool>;
   throw csv_error(file, line, message + what);
 }
 
-// The lines of a file, plain or gzip'd, read in large blocks through zlib.
+// The lines of a file, plain or gzip'd, read in large blocks. gzip data
+// goes through zlib's inflate, not gzread: gzread ignores bytes after the
+// last member, which here are an error.
 class csv_lines {
+  // The file and zlib's state are released by their own destructors, so
+  // that a constructor that throws (reading a directory, say) leaks neither.
+  struct file_closer {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  struct inflate_state {
+    z_stream z{};
+    bool ready = false;
+    inflate_state() = default;
+    inflate_state(const inflate_state&) = delete;
+    inflate_state& operator=(const inflate_state&) = delete;
+    ~inflate_state() {
+      if (ready) inflateEnd(&z);
+    }
+  };
+
   const std::filesystem::path& file_;
-  gzFile in_ = nullptr;
+  std::unique_ptr<std::FILE, file_closer> in_;
+  // The file's bytes, read ahead: the text itself, or gzip data.
+  std::vector<unsigned char> input_ = std::vector<unsigned char>(std::size_t(1) << 16);
+  std::size_t input_at_ = 0, input_end_ = 0;
+  bool input_eof_ = false;
+  bool gzip_ = false, member_ended_ = false;
+  inflate_state inflate_;
+  // The text, from the start of the line being read.
   std::vector<char> buffer_ = std::vector<char>(std::size_t(1) << 18);
   std::size_t begin_ = 0, end_ = 0, scanned_ = 0;
   bool eof_ = false;
   std::size_t line_ = 0;
 
-  // After the end of the stream or a failed read: what zlib says.
-  [[noreturn]] void read_error() {
-    int code = Z_OK;
-    const char* message = gzerror(in_, &code);
-    std::string what = message ? message : "";
-    // zlib prefixes its message with the path it was given.
-    const std::string prefix = file_.string() + ": ";
-    if (what.compare(0, prefix.size(), prefix) == 0) what.erase(0, prefix.size());
-    if (code == Z_ERRNO) what = std::generic_category().message(errno);
-    if (code == Z_DATA_ERROR) what = "corrupted gzip data (" + what + ")";
-    if (code == Z_BUF_ERROR) what = "truncated gzip data (" + what + ")";
+  [[noreturn]] void read_error(const std::string& what) {
     csv_fail(file_, line_ + 1, "cannot read: " + what);
+  }
+
+  // Makes at least n bytes of input available, unless the file ends first.
+  void want_input(std::size_t n) {
+    if (input_end_ - input_at_ >= n || input_eof_) return;
+    std::memmove(input_.data(), input_.data() + input_at_, input_end_ - input_at_);
+    input_end_ -= input_at_;
+    input_at_ = 0;
+    while (input_end_ < n && !input_eof_) {
+      errno = 0;
+      const std::size_t got =
+          std::fread(input_.data() + input_end_, 1, input_.size() - input_end_, in_.get());
+      if (got == 0 && std::ferror(in_.get())) read_error(std::generic_category().message(errno));
+      if (got == 0) input_eof_ = true;
+      input_end_ += got;
+    }
+  }
+
+  // Up to `room` bytes of text at `out`; 0 at the end of the file.
+  std::size_t produce(char* out, std::size_t room) {
+    if (!gzip_) {
+      want_input(1);
+      const std::size_t n = std::min(room, input_end_ - input_at_);
+      std::memcpy(out, input_.data() + input_at_, n);
+      input_at_ += n;
+      return n;
+    }
+    for (;;) {
+      want_input(1);
+      if (member_ended_) {
+        if (input_at_ == input_end_) return 0;  // the end of the last member
+        want_input(2);
+        if (input_end_ - input_at_ < 2 || input_[input_at_] != 0x1f ||
+            input_[input_at_ + 1] != 0x8b)
+          read_error("bytes after the end of the gzip data that are not another gzip member");
+        inflateReset(&inflate_.z);
+        member_ended_ = false;
+      }
+      inflate_.z.next_in = input_.data() + input_at_;
+      inflate_.z.avail_in = static_cast<uInt>(input_end_ - input_at_);
+      inflate_.z.next_out = reinterpret_cast<Bytef*>(out);
+      inflate_.z.avail_out = static_cast<uInt>(room);
+      const int code = inflate(&inflate_.z, Z_NO_FLUSH);
+      input_at_ = input_end_ - inflate_.z.avail_in;
+      const std::size_t n = room - inflate_.z.avail_out;
+      if (code == Z_STREAM_END)
+        member_ended_ = true;
+      else if (code == Z_DATA_ERROR || code == Z_NEED_DICT)
+        read_error(std::string("corrupted gzip data (") +
+                   (inflate_.z.msg ? inflate_.z.msg : "invalid data") + ")");
+      else if (code == Z_MEM_ERROR)
+        read_error("zlib ran out of memory");
+      else if (n == 0 && input_at_ == input_end_ && input_eof_)
+        read_error("truncated gzip data (unexpected end of file)");
+      if (n > 0) return n;
+    }
   }
 
   void fill() {
@@ -146,36 +229,29 @@ class csv_lines {
     if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
     // At most 64 KiB a call: a decompression error loses the output of the
     // call that finds it, so the line reported stays near the damage.
-    const auto room = static_cast<unsigned>(std::min<std::size_t>(buffer_.size() - end_, 1 << 16));
-    errno = 0;
-    const int n = gzread(in_, buffer_.data() + end_, room);
-    if (n < 0) read_error();
-    if (n == 0) {
-      eof_ = true;
-      int code = Z_OK;
-      gzerror(in_, &code);
-      if (code != Z_OK) read_error();
-    }
-    end_ += std::size_t(n > 0 ? n : 0);
+    const std::size_t n =
+        produce(buffer_.data() + end_, std::min<std::size_t>(buffer_.size() - end_, 1 << 16));
+    if (n == 0) eof_ = true;
+    end_ += n;
   }
 
  public:
   explicit csv_lines(const std::filesystem::path& file) : file_(file) {
     errno = 0;
 #ifdef _WIN32
-    in_ = gzopen_w(file.c_str(), "rb");
+    in_.reset(::_wfopen(file.c_str(), L"rb"));
 #else
-    in_ = gzopen(file.c_str(), "rb");
+    in_.reset(std::fopen(file.c_str(), "rb"));
 #endif
-    if (!in_)
-      csv_fail(file, 0,
-               "cannot open: " + (errno ? std::generic_category().message(errno)
-                                        : std::string("zlib could not allocate its state")));
-    gzbuffer(in_, 1 << 16);
+    if (!in_) csv_fail(file, 0, "cannot open: " + std::generic_category().message(errno));
+    // 16 + MAX_WBITS: gzip format only.
+    inflate_.ready = inflateInit2(&inflate_.z, 16 + MAX_WBITS) == Z_OK;
+    if (!inflate_.ready) csv_fail(file, 0, "cannot open: zlib could not allocate its state");
+    want_input(2);
+    gzip_ = input_end_ >= 2 && input_[0] == 0x1f && input_[1] == 0x8b;
   }
   csv_lines(const csv_lines&) = delete;
   csv_lines& operator=(const csv_lines&) = delete;
-  ~csv_lines() { gzclose(in_); }
 
   // The next line, without its "\n" or "\r\n"; false at the end. The view
   // holds until the next call.
@@ -229,6 +305,30 @@ const char* scalar_name() {
 
 enum class parsed { ok, not_a_number, out_of_range };
 
+// The power of ten of the first significant digit of a number that
+// from_chars read: 2 for "123.4", -3 for "0.00123", 42 for "1e42", -1 for
+// "10000e-5". Without its sign, not zero, not "inf" or "nan". What tells a
+// number too large for a type from one too small, whatever its exponent's
+// sign says. Saturates far beyond any type's range.
+inline long long decimal_exponent(std::string_view text) {
+  constexpr long long limit = 1'000'000'000'000'000;
+  const std::size_t e = text.find_first_of("eE");
+  const std::string_view mantissa = text.substr(0, e);
+  long long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view digits = text.substr(e + 1);
+    const bool negative = !digits.empty() && digits[0] == '-';
+    if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+    for (const char c : digits) exponent = std::min(limit, exponent * 10 + (c - '0'));
+    if (negative) exponent = -exponent;
+  }
+  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t first = mantissa.find_first_not_of("0.");
+  const long long position = first < point ? (long long)(point - first) - 1
+                                           : -(long long)(first - point);
+  return std::clamp(position, -limit, limit) + exponent;
+}
+
 template <class S>
 parsed parse_number(std::string_view text, S& value) {
   if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
@@ -238,19 +338,49 @@ parsed parse_number(std::string_view text, S& value) {
   if (error == std::errc::invalid_argument || end != last) return parsed::not_a_number;
   if (error != std::errc::result_out_of_range) return parsed::ok;
   if constexpr (std::is_floating_point_v<S>) {
-    // Too small for S: round to zero, as a conversion would. Too large
-    // is an error. A negative exponent, or none and a leading zero, means
-    // too small.
-    const auto e = text.find_first_of("eE");
-    const std::string_view mantissa = trim(text.substr(0, e)).substr(text[0] == '-' ? 1 : 0);
-    const bool tiny =
-        e != std::string_view::npos ? text.substr(e + 1, 1) == "-" : mantissa.substr(0, 1) == "0";
-    if (tiny) {
-      value = text[0] == '-' ? -S(0) : S(0);
+    // Too small for S: round to zero, as a conversion would. Too large is
+    // an error.
+    const bool negative = text[0] == '-';
+    if (decimal_exponent(text.substr(negative ? 1 : 0)) < 0) {
+      value = negative ? -S(0) : S(0);
       return parsed::ok;
     }
   }
   return parsed::out_of_range;
+}
+
+// A field as messages show it: quoted, with control bytes, backslashes and
+// quotes escaped, and cut after 40 bytes (not inside a UTF-8 character),
+// so that a damaged file's 10 MB field or binary bytes stay out of a log.
+inline std::string quoted_field(std::string_view field) {
+  constexpr std::size_t shown = 40;
+  std::size_t cut = std::min(field.size(), shown);
+  while (cut > 0 && cut < field.size() && (static_cast<unsigned char>(field[cut]) & 0xC0) == 0x80)
+    --cut;
+  // Appended, not "\"" + std::string(field): g++ 12 at -O2 warns about
+  // that form with a false -Wrestrict (GCC bug 105329).
+  std::string out(1, '"');
+  for (const char c : field.substr(0, cut)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\r') {
+      out.append("\\r");
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (byte < 0x20 || byte == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", unsigned(byte));
+      out.append(hex);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  if (cut < field.size())
+    out.append("... (").append(std::to_string(field.size())).append(" bytes)");
+  return out;
 }
 
 // The reader behind read_csv and read_labelled_csv: with a label column,
@@ -298,13 +428,7 @@ void read_rows(const std::filesystem::path& file, const csv_options& options, bo
       std::size_t to = line.find(delimiter, from);
       if (to == std::string_view::npos) to = line.size();
       const std::string_view field = trim(line.substr(from, to - from));
-      // Appended, not "\"" + std::string(field): g++ 12 at -O2 warns about
-      // that form with a false -Wrestrict (GCC bug 105329).
-      const auto shown = [&] {
-        std::string quoted(1, '"');
-        quoted.append(field).push_back('"');
-        return quoted;
-      };
+      const auto shown = [&] { return quoted_field(field); };
       if (labelled && column == label_at) {
         double label = 0;
         const parsed p = parse_number(field, label);
@@ -313,13 +437,16 @@ void read_rows(const std::filesystem::path& file, const csv_options& options, bo
         if (label > INT_MAX || label < INT_MIN || label != std::trunc(label))
           csv_fail(file, lines.number(), "label " + shown() + " is not an integer", column + 1);
         const int l = int(label);
-        if (l < 0 || (options.classes > 0 && l >= options.classes))
+        const int limit = options.classes > 0 ? options.classes : max_inferred_classes;
+        if (l < 0 || l >= limit)
           csv_fail(file, lines.number(),
                    "label " + std::to_string(l) + " is out of range: " +
                        (options.classes > 0
                             ? "classes is " + std::to_string(options.classes) +
                                   ", so labels are 0.." + std::to_string(options.classes - 1)
-                            : std::string("labels are 0 or more")),
+                            : "without csv_options.classes, labels are 0.." +
+                                  std::to_string(max_inferred_classes - 1) +
+                                  " (max_inferred_classes - 1); set classes for more"),
                    column + 1);
         labels.push_back(l);
         largest_label = std::max(largest_label, l);

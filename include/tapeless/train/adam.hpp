@@ -56,6 +56,13 @@ void adam_update(V& value, const G& gradient, adam_state<Matrix>& st, adam_const
                            c.wd * value.array());
 }
 
+inline void check_adam_settings(const char* rule, double lr, double b1, double b2, double eps) {
+  check_learning_rate(rule, lr);
+  check_decay_factor(rule, "beta1", b1);
+  check_decay_factor(rule, "beta2", b2);
+  check_positive(rule, "epsilon", eps);
+}
+
 template <class Matrix>
 adam_state<Matrix> make_adam_state(const Matrix& value) {
   return {Matrix::Zero(value.rows(), value.cols()), Matrix::Zero(value.rows(), value.cols())};
@@ -73,6 +80,10 @@ struct adam {
   double beta1 = 0.9;
   double beta2 = 0.999;
   double epsilon = 1e-8;
+
+  void validate() const {
+    detail::check_adam_settings(name, learning_rate, beta1, beta2, epsilon);
+  }
 
   template <class Matrix>
   using state = detail::adam_state<Matrix>;
@@ -97,6 +108,11 @@ struct adamw {
   double beta2 = 0.999;
   double epsilon = 1e-8;
   double weight_decay = 0.01;
+
+  void validate() const {
+    detail::check_adam_settings(name, learning_rate, beta1, beta2, epsilon);
+    detail::check_non_negative(name, "weight_decay", weight_decay);
+  }
 
   template <class Matrix>
   using state = detail::adam_state<Matrix>;

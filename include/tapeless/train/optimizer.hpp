@@ -2,6 +2,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -28,9 +31,63 @@
 //                             each matrix in it (const or not)
 //   constants<S>(t)           what step t shares across parameters
 //   update(value, gradient, state, constants)
+// and optionally
+//   validate()                throws optimizer_setting_error for settings
+//                             that would ruin the weights; called when the
+//                             optimizer is made and before every step, since
+//                             rule() lets the settings change in between
 namespace tapeless {
 
+// A setting no update rule can work with: "tapeless: adam: beta2 must be in
+// [0, 1); it is 1".
+class optimizer_setting_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// The largest learning rate accepted: far above any rate that trains, and
+// below 1e3, a likely typo for 1e-3.
+inline constexpr double max_learning_rate = 100;
+
 namespace detail {
+
+// The checks rules' validate() members make. Each is written so that NaN
+// fails it. Only the throw allocates: a step stays allocation-free.
+[[noreturn]] inline void refuse_setting(const char* rule, const char* setting,
+                                        const std::string& requirement, double value) {
+  char shown[32];
+  std::snprintf(shown, sizeof shown, "%g", value);
+  throw optimizer_setting_error(std::string("tapeless: ") + rule + ": " + setting + " must be " +
+                                requirement + "; it is " + shown);
+}
+
+inline void check_learning_rate(const char* rule, double lr) {
+  if (!(lr >= 0 && lr <= max_learning_rate)) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", max_learning_rate);
+    refuse_setting(rule, "learning_rate", std::string("in [0, ") + limit + "]", lr);
+  }
+}
+
+// Decay factors (momentum, Adam's betas): 1 or more never forgets, or grows.
+inline void check_decay_factor(const char* rule, const char* setting, double v) {
+  if (!(v >= 0 && v < 1)) refuse_setting(rule, setting, "in [0, 1)", v);
+}
+
+inline void check_positive(const char* rule, const char* setting, double v) {
+  if (!(v > 0 && v <= std::numeric_limits<double>::max()))
+    refuse_setting(rule, setting, "positive and finite", v);
+}
+
+inline void check_non_negative(const char* rule, const char* setting, double v) {
+  if (!(v >= 0 && v <= std::numeric_limits<double>::max()))
+    refuse_setting(rule, setting, "0 or more, and finite", v);
+}
+
+template <class Rule>
+void validate(const Rule& rule) {
+  if constexpr (requires { rule.validate(); }) rule.validate();
+}
 
 template <class L>
 auto trainable_parameters_of_layer(L& layer) {
@@ -93,7 +150,9 @@ class optimizer<Rule, std::tuple<P*...>> {
               return std::tuple<entry<P>...>{
                   entry<P>{p, Rule::template make_state<typename P::matrix_type>(p->value)}...};
             },
-            targets)) {}
+            targets)) {
+    detail::validate(rule_);
+  }
 
   // The settings, to read or change between steps (a learning-rate
   // schedule, for example).
@@ -105,7 +164,8 @@ class optimizer<Rule, std::tuple<P*...>> {
   // gradient for, with the gradients of its last run. Parameters of other
   // models in the request are left to their own optimizers; a program none
   // of whose gradients is for this optimizer's parameters does not compile.
-  // Allocates nothing.
+  // Allocates nothing. Throws optimizer_setting_error, changing nothing, if
+  // a setting was changed through rule() to one the rule refuses.
   template <class Program>
   void step(const Program& g) {
     constexpr bool any = (Program::template computes_gradient_of<P>() || ...);
@@ -114,6 +174,7 @@ class optimizer<Rule, std::tuple<P*...>> {
     } else if constexpr (check::gradients_match_optimizer<graph::list<typename P::id...>,
                                                           typename Program::request_type,
                                                           any>::check()) {
+      detail::validate(rule_);
       // All parameters are checked before the first is updated: another
       // object of a requested model type must not be moved by its gradient.
       std::apply([&](const auto&... e) { (check_owner(g, *e.target), ...); }, entries_);
@@ -122,10 +183,10 @@ class optimizer<Rule, std::tuple<P*...>> {
       std::apply(
           [&](auto&... e) {
             (
-                [&](auto& entry) {
-                  using param = std::remove_pointer_t<decltype(entry.target)>;
+                [&](auto& slot) {  // not `entry`: -Wshadow, the member template
+                  using param = std::remove_pointer_t<decltype(slot.target)>;
                   if constexpr (Program::template computes_gradient_of<param>())
-                    rule_.update(entry.target->value, g[*entry.target], entry.state, constants);
+                    rule_.update(slot.target->value, g[*slot.target], slot.state, constants);
                 }(e),
                 ...);
           },

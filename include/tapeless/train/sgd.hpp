@@ -12,6 +12,8 @@ struct sgd {
   static constexpr const char* name = "sgd";
   double learning_rate = 0.01;
 
+  void validate() const { detail::check_learning_rate(name, learning_rate); }
+
   template <class Matrix>
   struct state {
     template <class Self, class F>
@@ -38,6 +40,11 @@ struct momentum_sgd {
   double learning_rate = 0.01;
   double momentum = 0.9;
   bool nesterov = false;
+
+  void validate() const {
+    detail::check_learning_rate(name, learning_rate);
+    detail::check_decay_factor(name, "momentum", momentum);
+  }
 
   template <class Matrix>
   struct state {
