@@ -79,7 +79,8 @@ class adolc_net {
             if (l == 0)
               acc += data_.x(i, k) * p[w + static_cast<std::size_t>(k) * out + j];
             else
-              acc += h[static_cast<std::size_t>(i) * in + k] * p[w + static_cast<std::size_t>(k) * out + j];
+              acc += h[static_cast<std::size_t>(i) * in + k] *
+                     p[w + static_cast<std::size_t>(k) * out + j];
           }
           if (a == act::tanh) acc = tanh(acc);
           if (a == act::relu) acc = fmax(acc, 0.0);
@@ -133,17 +134,13 @@ bool add(const problem_desc& d, short tag) {
   net->record(false);
   net->replay();
   if (!matches("adolc", d, net->read(), want, tolerance<double>)) return false;
-  benchmark::RegisterBenchmark(name("adolc", d, "f64", "eval").c_str(),
-                               [=](benchmark::State& s) {
-                                 net->record(false);
-                                 timed_steps(s, d, 0, [&] { net->replay(); });
-                               })
-      ->UseRealTime();
-  benchmark::RegisterBenchmark(name("adolc", d, "f64", "build").c_str(),
-                               [=](benchmark::State& s) {
-                                 timed_steps(s, d, 0, [&] { net->retape(); });
-                               })
-      ->UseRealTime();
+  benchmark::RegisterBenchmark(name("adolc", d, "f64", "eval").c_str(), [=](benchmark::State& s) {
+    net->record(false);
+    timed_steps(s, d, 0, [&] { net->replay(); });
+  })->UseRealTime();
+  benchmark::RegisterBenchmark(name("adolc", d, "f64", "build").c_str(), [=](benchmark::State& s) {
+    timed_steps(s, d, 0, [&] { net->retape(); });
+  })->UseRealTime();
   return true;
 }
 

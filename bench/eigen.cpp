@@ -34,7 +34,8 @@ bool add(const char* impl) {
   benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "eval").c_str(),
                                [=](benchmark::State& s) {
                                  auto w = std::make_unique<workspace>();
-                                 timed_steps(s, d, bytes, [&] { w->run(*m, x->data(), t->data()); });
+                                 timed_steps(s, d, bytes,
+                                             [&] { w->run(*m, x->data(), t->data()); });
                                })
       ->UseRealTime();
   benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "build").c_str(),
@@ -59,7 +60,7 @@ bool add_all(const char* impl) {
          add<p3, S, Fixed>(impl) && add<p4, S, Fixed>(impl) && add<deep, S, Fixed>(impl);
 }
 
-}  // namespace
+}  // namespace bench
 
 int main(int argc, char** argv) {
   return bench::main(argc, argv, [] {

@@ -25,9 +25,10 @@ namespace bench::hand {
 inline constexpr long fixed_limit_bytes = 16 * 1024;
 
 template <class S, int R, int C, bool Fixed>
-using mat = std::conditional_t<Fixed && static_cast<long>(R) * C * static_cast<long>(sizeof(S)) <=
-                                            fixed_limit_bytes,
-                               Eigen::Matrix<S, R, C>, Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>>;
+using mat =
+    std::conditional_t<Fixed&& static_cast<long>(R) * C* static_cast<long>(sizeof(S)) <=
+                           fixed_limit_bytes,
+                       Eigen::Matrix<S, R, C>, Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>>;
 
 template <class M>
 M sized(Eigen::Index r, Eigen::Index c) {
@@ -125,7 +126,8 @@ struct network {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((std::get<I>(p).w = d.weights[I].cast<S>(), std::get<I>(p).b = d.biases[I].cast<S>()),
          ...);
-      }(seq{});
+      }
+      (seq{});
     }
   };
 
@@ -137,8 +139,7 @@ struct network {
     typename types<seq>::buffers buf;
     S loss = 0;
 
-    explicit workspace(Eigen::Index r = batch)
-        : rows(r), buf(make(r, seq{})) {}
+    explicit workspace(Eigen::Index r = batch) : rows(r), buf(make(r, seq{})) {}
     template <std::size_t... I>
     static typename types<seq>::buffers make(Eigen::Index r, std::index_sequence<I...>) {
       return {std::tuple_element_t<I, typename types<seq>::buffers>(r)...};
@@ -168,7 +169,8 @@ struct network {
         pull_back<layer<I>::activation>(l.h, l.g);
         l.dw.noalias() = input_of<I>(x).transpose() * l.g;
         l.db = l.g.colwise().sum();
-        if constexpr (I > first) std::get<I - 1>(buf).g.noalias() = l.g * std::get<I>(m.p).w.transpose();
+        if constexpr (I > first)
+          std::get<I - 1>(buf).g.noalias() = l.g * std::get<I>(m.p).w.transpose();
       }
     }
 
@@ -186,7 +188,8 @@ struct network {
         const S scale = S(2) / count;
         last.g *= scale;
         (backward<n - 1 - I>(m, x), ...);
-      }(seq{});
+      }
+      (seq{});
     }
 
     gradients read() const {
@@ -201,7 +204,8 @@ struct network {
               }
             }(),
             ...);
-      }(seq{});
+      }
+      (seq{});
       return r;
     }
   };

@@ -59,8 +59,8 @@ template <class Make>
 double footprint(Make&& make) {
   const std::int64_t before = heap::live_bytes();
   auto obj = make();
-  const std::int64_t owned = heap::live_bytes() - before -
-                             static_cast<std::int64_t>(malloc_usable_size(obj.get()));
+  const std::int64_t owned =
+      heap::live_bytes() - before - static_cast<std::int64_t>(malloc_usable_size(obj.get()));
   return static_cast<double>(sizeof(*obj) + owned);
 }
 

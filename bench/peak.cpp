@@ -18,8 +18,8 @@ void fma_f32(benchmark::State& s) {
       for (int j = 0; j < acc; ++j) r[j] = _mm256_fmadd_ps(r[j], a, b);
     for (int j = 0; j < acc; ++j) benchmark::DoNotOptimize(r[j]);
   }
-  s.counters["FLOPS"] = benchmark::Counter(inner * acc * 8.0 * 2.0,
-                                           benchmark::Counter::kIsIterationInvariantRate);
+  s.counters["FLOPS"] =
+      benchmark::Counter(inner * acc * 8.0 * 2.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(fma_f32);
 
@@ -33,8 +33,8 @@ void fma_f64(benchmark::State& s) {
       for (int j = 0; j < acc; ++j) r[j] = _mm256_fmadd_pd(r[j], a, b);
     for (int j = 0; j < acc; ++j) benchmark::DoNotOptimize(r[j]);
   }
-  s.counters["FLOPS"] = benchmark::Counter(inner * acc * 4.0 * 2.0,
-                                           benchmark::Counter::kIsIterationInvariantRate);
+  s.counters["FLOPS"] =
+      benchmark::Counter(inner * acc * 4.0 * 2.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(fma_f64);
 

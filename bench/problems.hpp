@@ -81,9 +81,9 @@ struct p4 : problem<256, layers<dense<1024, 1024, act::tanh>>,
 };
 // "deep": 16 layers of width 32, batch 16; tanh everywhere but the output
 // layer. B holds the first 8, A the last 8.
-struct deep : problem<16, repeat<dense<32, 32, act::tanh>, 8>,
-                      decltype(concat_(repeat<dense<32, 32, act::tanh>, 7>{},
-                                       layers<dense<32, 32>>{}))> {
+struct deep
+    : problem<16, repeat<dense<32, 32, act::tanh>, 8>,
+              decltype(concat_(repeat<dense<32, 32, act::tanh>, 7>{}, layers<dense<32, 32>>{}))> {
   static constexpr const char* name = "deep16";
 };
 
@@ -129,9 +129,9 @@ inline double flops(const problem_desc& d) {
   const std::size_t first = d.first_requested();
   for (std::size_t l = 0; l < d.layers.size(); ++l) {
     const double mnk = 2.0 * d.batch * d.layers[l].in * d.layers[l].out;
-    f += mnk;                     // forward
-    if (l >= first) f += mnk;     // dW
-    if (l > first) f += mnk;      // dx
+    f += mnk;                  // forward
+    if (l >= first) f += mnk;  // dW
+    if (l > first) f += mnk;   // dx
   }
   return f;
 }

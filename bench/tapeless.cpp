@@ -14,8 +14,8 @@ using namespace bench;
 namespace tl = tapeless;
 
 template <act A>
-using activation_t = std::conditional_t<
-    A == act::tanh, tl::Tanh, std::conditional_t<A == act::relu, tl::ReLU, tl::Identity>>;
+using activation_t = std::conditional_t<A == act::tanh, tl::Tanh,
+                                        std::conditional_t<A == act::relu, tl::ReLU, tl::Identity>>;
 
 template <class Tag, class S, class Layers>
 struct model_of;
@@ -89,17 +89,15 @@ bool add(const char* impl) {
   {
     auto step = std::make_unique<program>(m->program());
     (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t));
-    if (!matches(impl, d, m->read(*step), reference_gradients(d, data), tolerance<S>))
-      return false;
+    if (!matches(impl, d, m->read(*step), reference_gradients(d, data), tolerance<S>)) return false;
   }
   const double bytes = footprint([&] { return std::make_unique<program>(m->program()); });
-  benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "eval").c_str(),
-                               [=](benchmark::State& s) {
-                                 auto step = std::make_unique<program>(m->program());
-                                 timed_steps(s, d, bytes, [&] {
-                                   (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t));
-                                 });
-                               })
+  benchmark::RegisterBenchmark(
+      name(impl, d, scalar_name<S>(), "eval").c_str(),
+      [=](benchmark::State& s) {
+        auto step = std::make_unique<program>(m->program());
+        timed_steps(s, d, bytes, [&] { (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t)); });
+      })
       ->UseRealTime();
   benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "build").c_str(),
                                [=](benchmark::State& s) {

@@ -70,15 +70,13 @@ bool add(const problem_desc& d) {
   }
   for (int threads : {1, 2}) {
     const std::string impl = "torch_" + std::to_string(threads) + "t";
-    benchmark::RegisterBenchmark(name(impl, d, "f32", "eval").c_str(),
-                                 [=](benchmark::State& s) {
-                                   torch::set_num_threads(threads);
-                                   timed_steps(s, d, 0, [&] {
-                                     auto r = net->step();
-                                     benchmark::DoNotOptimize(r);
-                                   });
-                                 })
-        ->UseRealTime();
+    benchmark::RegisterBenchmark(name(impl, d, "f32", "eval").c_str(), [=](benchmark::State& s) {
+      torch::set_num_threads(threads);
+      timed_steps(s, d, 0, [&] {
+        auto r = net->step();
+        benchmark::DoNotOptimize(r);
+      });
+    })->UseRealTime();
   }
   return true;
 }

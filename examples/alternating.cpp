@@ -87,8 +87,9 @@ int main(int argc, char** argv) {
     }
     if (epoch % 5 == 0 || epoch == opt.epochs) {
       const auto [mean, sd] = generated();
-      std::printf("epoch %3d  D loss %.3f  G loss %.3f  generated mean %.3f sd %.3f (real 3, 0.5)\n",
-                  epoch, d_sum / steps_per_epoch, g_sum / steps_per_epoch, mean, sd);
+      std::printf(
+          "epoch %3d  D loss %.3f  G loss %.3f  generated mean %.3f sd %.3f (real 3, 0.5)\n", epoch,
+          d_sum / steps_per_epoch, g_sum / steps_per_epoch, mean, sd);
     }
   }
   const auto [mean, sd] = generated();

@@ -19,14 +19,15 @@
 namespace tl = tapeless;
 using examples::matrix;
 
-using model_t = tl::model<struct iris_regressor, float, tl::Dense<3, 16, tl::Tanh>, tl::Dense<16, 1>>;
+using model_t =
+    tl::model<struct iris_regressor, float, tl::Dense<3, 16, tl::Tanh>, tl::Dense<16, 1>>;
 
 int main(int argc, char** argv) {
   const auto opt = examples::parse(argc, argv, {.epochs = 200, .expect = 0.9});
 
   // 150 rows: sepal length, sepal width, petal length, petal width, class.
-  const matrix table = tl::io::read_csv<float>(examples::data_file("iris.csv"),
-                                               {.skip_header_lines = 1});
+  const matrix table =
+      tl::io::read_csv<float>(examples::data_file("iris.csv"), {.skip_header_lines = 1});
   const auto order = examples::permutation(table.rows(), /*seed=*/2026);
   const Eigen::Index n_train = 120, n_test = table.rows() - n_train;
   matrix train_x(n_train, 3), train_y(n_train, 1), test_x(n_test, 3), test_y(n_test, 1);
@@ -54,8 +55,7 @@ int main(int argc, char** argv) {
   const tl::input<struct petal_width, float, 1> y;
   auto step = tl::gradient(tl::mse(model(x), y), model);
   auto predict = tl::evaluate(model(x));
-  auto adamw =
-      tl::make_optimizer(tl::adamw{.learning_rate = 0.01, .weight_decay = 1e-4}, model);
+  auto adamw = tl::make_optimizer(tl::adamw{.learning_rate = 0.01, .weight_decay = 1e-4}, model);
 
   tl::batches batches(n_train, 16);
   tl::batch_buffer<float> xb(16, 3), yb(16, 1);

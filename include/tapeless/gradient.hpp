@@ -13,7 +13,9 @@
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
 #include <tapeless/graph/reachability.hpp>
+#include <tapeless/graph/request.hpp>
 #include <tapeless/model.hpp>
+#include <tapeless/node/feed.hpp>
 #include <tapeless/node/identity.hpp>
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
@@ -100,7 +102,7 @@ template <class... Leaves>
 struct unique_request {
   template <std::size_t I, class L>
   static auto keep() {
-    if constexpr (graph::index_of<id_of<L>, id_of<Leaves>...>() == I)
+    if constexpr (meta::index_of<id_of<L>, id_of<Leaves>...>() == I)
       return hana::tuple_t<L>;
     else
       return hana::tuple<>{};
@@ -158,7 +160,7 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
   std::array<const void*, sizeof...(L)> out{};
   auto record = [&](const auto& p) {
     using id = typename std::remove_cvref_t<decltype(p)>::id;
-    const void*& slot = out[graph::index_of<id, id_of<L>...>()];
+    const void*& slot = out[meta::index_of<id, id_of<L>...>()];
     if (slot != nullptr && slot != &p)
       throw_identity_error("gradient request", p.name(),
                            "is requested from two objects of one model type");
@@ -172,11 +174,11 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
 // that report them.
 template <class Facts, class... L>
 auto unused_ids() {
-  return (graph::list<>{} + ... + graph::keep_if<!graph::uses_v<Facts, L>, id_of<L>>{});
+  return (meta::list<>{} + ... + meta::keep_if<!graph::uses_v<Facts, L>, id_of<L>>{});
 }
 template <class Facts, class... L>
 auto stopped_ids() {
-  return (graph::list<>{} + ... + graph::keep_if < graph::uses_v<Facts, L> &&
+  return (meta::list<>{} + ... + meta::keep_if < graph::uses_v<Facts, L> &&
               !graph::connects_v<Facts, L>,
           id_of < L >> {});
 }
@@ -193,9 +195,9 @@ template <class Request>
 struct frozen_in;
 template <class... L>
 struct frozen_in<request<L...>> {
-  using type = typename graph::apply<check::requested_parameters_are_trainable,
-                                     decltype((graph::list<>{} + ... +
-                                               graph::keep_if<is_frozen<L>(), id_of<L>>{}))>::type;
+  using type = typename meta::apply<check::requested_parameters_are_trainable,
+                                    decltype((meta::list<>{} + ... +
+                                              meta::keep_if<is_frozen<L>(), id_of<L>>{}))>::type;
 };
 
 template <class Loss, class Request>
@@ -204,23 +206,23 @@ template <class Loss, class... L>
 struct connectivity<Loss, request<L...>> {
   using facts = graph::analysis<Loss, L...>;
   using not_used =
-      typename graph::apply<check::loss_uses_parameters, decltype(unused_ids<facts, L...>())>::type;
+      typename meta::apply<check::loss_uses_parameters, decltype(unused_ids<facts, L...>())>::type;
   using only_through_stop_gradient =
-      typename graph::apply<check::loss_uses_parameters_past_stop_gradient,
-                            decltype(stopped_ids<facts, L...>())>::type;
+      typename meta::apply<check::loss_uses_parameters_past_stop_gradient,
+                           decltype(stopped_ids<facts, L...>())>::type;
 };
 
 // Parameters of two model types with one tag, among the loss's nodes and the
 // requested leaves, as the check that reports them.
-template <class Loss, class Leaves = graph::list<>>
+template <class Loss, class Leaves = meta::list<>>
 struct tag_clashes;
 template <class Loss, class... L>
-struct tag_clashes<Loss, graph::list<L...>> {
+struct tag_clashes<Loss, meta::list<L...>> {
   using in_loss = typename graph::clashes_in<graph::appearances_t<Loss>>::type;
   using in_request = typename graph::clashes_in<decltype(typename graph::dag<Loss>::nodes{} +
                                                          graph::leaf_appearances<L...>{})>::type;
-  using type = typename graph::apply<check::one_model_type_per_tag,
-                                     decltype(in_loss{} + in_request{})>::type;
+  using type =
+      typename meta::apply<check::one_model_type_per_tag, decltype(in_loss{} + in_request{})>::type;
 };
 
 // The checks every request passes before its connectivity is looked at: the
@@ -234,7 +236,7 @@ constexpr bool request_is_well_formed() {
   else
     return check::all(check::loss_is_scalar<shape<Loss::rows, Loss::cols>>::check(),
                       check::argument_is_differentiable<Wrt, wrt_leaves<Wrt>::valid>::check()...,
-                      tag_clashes<Loss, graph::to_list<all_leaves<Wrt...>>>::type::check());
+                      tag_clashes<Loss, meta::to_list<all_leaves<Wrt...>>>::type::check());
 }
 
 template <class Loss, class... Wrt>
@@ -300,35 +302,6 @@ auto evaluate(const E& e) {
     return schedule::program<E, request<>, mode::inert>(e);
   else
     return schedule::program<E, request<>, mode::strict>(e);
-}
-
-// Data for an input, for one run of a program: a contiguous column-major
-// Eigen matrix (or Map) of the input's scalar type, read in place.
-template <class Tag, class S, int F, int B, bool D, class Derived>
-requires requires(const Derived& d) { d.data(); }
-feed_t<input_leaf<Tag, S, F, B, D>> feed(const input_leaf<Tag, S, F, B, D>&,
-                                         const Eigen::DenseBase<Derived>& data) {
-  using leaf = input_leaf<Tag, S, F, B, D>;
-  constexpr bool ok =
-      check::all(check::feed_scalar_matches<leaf, typename Derived::Scalar>::check(),
-                 check::feed_columns_match<leaf, found<Derived::ColsAtCompileTime>>::check());
-  const Derived& d = data.derived();
-  if constexpr (!ok) {
-    return {nullptr, 0, F};
-  } else {
-    if (d.cols() != F)
-      throw shape_error("tapeless: feed: the data has " + std::to_string(d.cols()) +
-                        " columns and the input has " + std::to_string(F) + " features");
-    if (B != dynamic && d.rows() != B)
-      throw shape_error("tapeless: feed: the data has " + std::to_string(d.rows()) +
-                        " rows and the input's batch is " + std::to_string(B));
-    const bool contiguous = Derived::IsRowMajor ? (d.rows() <= 1 || d.cols() <= 1)
-                                                : (d.innerStride() == 1 &&
-                                                   (d.cols() <= 1 || d.outerStride() == d.rows()));
-    if (!contiguous)
-      throw shape_error("tapeless: feed: the data must be one contiguous column-major block");
-    return {d.data(), d.rows(), d.cols()};
-  }
 }
 
 }  // namespace tapeless

@@ -17,6 +17,7 @@
 #include <tapeless/layers/dense.hpp>
 #include <tapeless/layers/layer_norm.hpp>
 #include <tapeless/losses/mse.hpp>
+#include <tapeless/losses/softmax_cross_entropy.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/node/input.hpp>
 #include <tapeless/ops/abs.hpp>
@@ -29,14 +30,13 @@
 #include <tapeless/ops/multiply.hpp>
 #include <tapeless/ops/reshape.hpp>
 #include <tapeless/ops/scale.hpp>
-#include <tapeless/ops/softmax_cross_entropy.hpp>
 #include <tapeless/ops/square.hpp>
 #include <tapeless/ops/stop_gradient.hpp>
 #include <tapeless/ops/subtract.hpp>
 #include <tapeless/ops/sum.hpp>
 #include <tapeless/ops/transpose.hpp>
-#include <tapeless/traits.hpp>
 #include <tapeless/train/adam.hpp>
 #include <tapeless/train/batches.hpp>
 #include <tapeless/train/init.hpp>
 #include <tapeless/train/sgd.hpp>
+#include <tapeless/traits.hpp>

@@ -12,7 +12,7 @@ namespace detail {
 template <class Loss, class Leaves>
 struct reach;
 template <class Loss, class... L>
-struct reach<Loss, graph::list<L...>> {
+struct reach<Loss, meta::list<L...>> {
   using facts = graph::analysis<Loss, L...>;
   static constexpr bool uses = sizeof...(L) > 0 && (graph::uses_v<facts, L> && ...);
   static constexpr bool depends = sizeof...(L) > 0 && (graph::connects_v<facts, L> && ...);
@@ -20,7 +20,7 @@ struct reach<Loss, graph::list<L...>> {
 
 template <class Loss, class Wrt>
 using reach_of = reach<std::remove_cvref_t<Loss>,
-                       graph::to_list<typename wrt_leaves<std::remove_cvref_t<Wrt>>::type>>;
+                       meta::to_list<typename wrt_leaves<std::remove_cvref_t<Wrt>>::type>>;
 
 }  // namespace detail
 

@@ -16,8 +16,8 @@ int main() {
 #ifdef TAPELESS_EXPECT_FAIL
   auto step = tl::gradient(loss, b.layer<0>().weight, c.layer<0>().weight, c.layer<1>().bias);
 #else
-  auto step = tl::gradient(tl::unconnected_as_zero, loss, b.layer<0>().weight,
-                           c.layer<0>().weight, c.layer<1>().bias);
+  auto step = tl::gradient(tl::unconnected_as_zero, loss, b.layer<0>().weight, c.layer<0>().weight,
+                           c.layer<1>().bias);
 #endif
   Eigen::MatrixXd X(8, 2), T(8, 1);
   const auto& g = step(tl::feed(x, X), tl::feed(t, T));

@@ -41,9 +41,9 @@ int main() {
   auto step = tl::gradient(tl::mse(a(b(x)), t), a, b);
 
   Eigen::MatrixXd X(4, 2), T(4, 1);
-  X << 1, 2,  //
+  X << 1, 2,    //
       -1, 0.5,  //
-      0, 3,  //
+      0, 3,     //
       2, -1;
   T << 1, -1, 2, 0;
   const auto& g = step(tl::feed(x, X), tl::feed(t, T));

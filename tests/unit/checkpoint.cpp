@@ -532,8 +532,8 @@ TEST_CASE("save removes the temporary files of saves that were killed", "[checkp
     return p;
   };
   const fs::path stale = temporary(file, host, child);
-  const fs::path live = temporary(file, host, ::getppid());          // still running
-  const fs::path other_host = temporary(file, "elsewhere", child);   // not ours to judge
+  const fs::path live = temporary(file, host, ::getppid());         // still running
+  const fs::path other_host = temporary(file, "elsewhere", child);  // not ours to judge
   const fs::path other_target = temporary(dir.path / "other.tlck", host, child);
   const fs::path unrelated = dir.path / (file.filename().string() + ".tmp-notes");
   write_bytes(unrelated, {4});

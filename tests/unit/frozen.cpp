@@ -28,10 +28,11 @@ const matrix<double> T = pattern(6, 2, 2.0);
 }  // namespace
 
 TEST_CASE("Frozen: part of the type, nothing else changes", "[frozen]") {
-  STATIC_REQUIRE(std::is_same_v<tl::Frozen<tl::Frozen<tl::Dense<3, 4>>>, tl::Frozen<tl::Dense<3, 4>>>);
-  STATIC_REQUIRE(std::is_same_v<frozen_enc_t,
-                                tl::model<enc_tag, double, tl::Frozen<tl::Dense<3, 4, tl::Tanh>>,
-                                          tl::Frozen<tl::Dense<4, 4, tl::Sigmoid>>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<tl::Frozen<tl::Frozen<tl::Dense<3, 4>>>, tl::Frozen<tl::Dense<3, 4>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<frozen_enc_t, tl::model<enc_tag, double, tl::Frozen<tl::Dense<3, 4, tl::Tanh>>,
+                                             tl::Frozen<tl::Dense<4, 4, tl::Sigmoid>>>>);
   STATIC_REQUIRE(!std::remove_cvref_t<decltype(frozen_enc_t{}.layer<1>())>::trainable);
   STATIC_REQUIRE(decltype(frozen_enc_t{}.layer<1>().weight)::id::trainable == false);
   STATIC_REQUIRE(decltype(half_frozen_t{}.layer<1>().weight)::id::trainable);
@@ -74,8 +75,7 @@ TEST_CASE("requesting a model means its trainable layers", "[frozen]") {
   CHECK(gs[head.layer<0>().weight] == ga[head.layer<0>().weight]);
 }
 
-TEST_CASE("transfer learning: a head on a frozen encoder, no work for the encoder",
-          "[frozen]") {
+TEST_CASE("transfer learning: a head on a frozen encoder, no work for the encoder", "[frozen]") {
   enc_t enc;
   head_t head;
   fill_parameters(enc, 1.0);
@@ -125,9 +125,8 @@ TEST_CASE("a layer shared by two models: the sum of both contributions", "[shari
   auto only_left = tl::gradient(tl::mse(left(enc(x)), t), enc);
   auto only_right = tl::gradient(tl::mse(right(enc(x2)), t), enc);
   auto only_side = tl::gradient(tl::mse(side(tied(x2)), t), tied);
-  const matrix<double> sum =
-      only_left(tl::feed(x, X), tl::feed(t, T))[tied.weight] +
-      only_right(tl::feed(x2, X2), tl::feed(t, T))[tied.weight] +
-      only_side(tl::feed(x2, X2), tl::feed(t, T))[tied.weight];
+  const matrix<double> sum = only_left(tl::feed(x, X), tl::feed(t, T))[tied.weight] +
+                             only_right(tl::feed(x2, X2), tl::feed(t, T))[tied.weight] +
+                             only_side(tl::feed(x2, X2), tl::feed(t, T))[tied.weight];
   CHECK_THAT(g[tied.weight], is_close_to(sum, 1e-13));
 }

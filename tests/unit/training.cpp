@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -128,8 +128,8 @@ TEST_CASE("random_engine: one seed, one sequence, on every platform", "[init]") 
 }
 
 TEST_CASE("initialisers: bounds, variances and reproducibility", "[init]") {
-  using wide = tl::model<struct wide_tag, float, tl::Dense<100, 60, tl::Tanh>,
-                         tl::Dense<60, 80, tl::ReLU>>;
+  using wide =
+      tl::model<struct wide_tag, float, tl::Dense<100, 60, tl::Tanh>, tl::Dense<60, 80, tl::ReLU>>;
   wide m;
   tl::random_engine rng(11);
   m.layer<0>().bias.value.setOnes();
@@ -175,8 +175,9 @@ TEST_CASE("initialisers: bounds, variances and reproducibility", "[init]") {
 
 TEST_CASE("sgd: p <- p - lr g", "[optimizer]") {
   const double lr = 0.1;
-  check_against_hand(tl::sgd{.learning_rate = lr},
-                     [&](double p, double g, std::size_t, int) { return p - lr * g; }, 3);
+  check_against_hand(
+      tl::sgd{.learning_rate = lr},
+      [&](double p, double g, std::size_t, int) { return p - lr * g; }, 3);
 }
 
 TEST_CASE("momentum_sgd: heavy ball and Nesterov", "[optimizer]") {
@@ -184,27 +185,29 @@ TEST_CASE("momentum_sgd: heavy ball and Nesterov", "[optimizer]") {
   for (const bool nesterov : {false, true}) {
     INFO("nesterov " << nesterov);
     std::vector<double> v(100, 0.0);
-    check_against_hand(tl::momentum_sgd{.learning_rate = lr, .momentum = mu, .nesterov = nesterov},
-                       [&](double p, double g, std::size_t k, int) {
-                         v[k] = mu * v[k] + g;
-                         return p - lr * (nesterov ? g + mu * v[k] : v[k]);
-                       },
-                       3);
+    check_against_hand(
+        tl::momentum_sgd{.learning_rate = lr, .momentum = mu, .nesterov = nesterov},
+        [&](double p, double g, std::size_t k, int) {
+          v[k] = mu * v[k] + g;
+          return p - lr * (nesterov ? g + mu * v[k] : v[k]);
+        },
+        3);
   }
 }
 
 TEST_CASE("adam: the paper's Algorithm 1 with bias correction", "[optimizer]") {
   const double lr = 0.01, b1 = 0.8, b2 = 0.9, eps = 1e-6;
   std::vector<double> m(100, 0.0), v(100, 0.0);
-  check_against_hand(tl::adam{.learning_rate = lr, .beta1 = b1, .beta2 = b2, .epsilon = eps},
-                     [&](double p, double g, std::size_t k, int step) {
-                       m[k] = b1 * m[k] + (1 - b1) * g;
-                       v[k] = b2 * v[k] + (1 - b2) * g * g;
-                       const double mhat = m[k] / (1 - std::pow(b1, step));
-                       const double vhat = v[k] / (1 - std::pow(b2, step));
-                       return p - lr * mhat / (std::sqrt(vhat) + eps);
-                     },
-                     4);
+  check_against_hand(
+      tl::adam{.learning_rate = lr, .beta1 = b1, .beta2 = b2, .epsilon = eps},
+      [&](double p, double g, std::size_t k, int step) {
+        m[k] = b1 * m[k] + (1 - b1) * g;
+        v[k] = b2 * v[k] + (1 - b2) * g * g;
+        const double mhat = m[k] / (1 - std::pow(b1, step));
+        const double vhat = v[k] / (1 - std::pow(b2, step));
+        return p - lr * mhat / (std::sqrt(vhat) + eps);
+      },
+      4);
 }
 
 TEST_CASE("adam: the first step moves every parameter by about lr, against its gradient",
@@ -220,8 +223,7 @@ TEST_CASE("adam: the first step moves every parameter by about lr, against its g
   const matrix<double> g = step(tl::feed(x, X), tl::feed(t, T))[w];
   opt.step(step);
   // m^ = g and v^ = g^2 after one step: the update is lr g / (|g| + eps).
-  const matrix<double> expected =
-      before.array() - 0.01 * g.array() / (g.array().abs() + 1e-8);
+  const matrix<double> expected = before.array() - 0.01 * g.array() / (g.array().abs() + 1e-8);
   CHECK_THAT(w.value, is_close_to(expected, 1e-12));
 }
 
@@ -240,8 +242,7 @@ TEST_CASE("adamw: decoupled weight decay", "[optimizer]") {
       3);
 }
 
-TEST_CASE("optimizers update exactly the parameters they are given gradients for",
-          "[optimizer]") {
+TEST_CASE("optimizers update exactly the parameters they are given gradients for", "[optimizer]") {
   a_type a;
   b_type b;
   fill_parameters(a, 3.0);
@@ -300,8 +301,7 @@ TEST_CASE("training reduces the loss: Adam on a two-model network", "[optimizer]
   CHECK(step.loss() < first / 20);
 }
 
-TEST_CASE("optimizer settings are checked at construction and before every step",
-          "[optimizer]") {
+TEST_CASE("optimizer settings are checked at construction and before every step", "[optimizer]") {
   a_type a;
   const auto refused = [&](auto rule, const std::string& message) {
     INFO(message);

@@ -54,7 +54,7 @@
 #include <Eigen/Core>
 
 #include <tapeless/checks.hpp>
-#include <tapeless/graph/dag.hpp>
+#include <tapeless/detail/meta.hpp>
 #include <tapeless/io/detail/crc32.hpp>
 
 #if __has_include(<unistd.h>) && __has_include(<fcntl.h>)
@@ -272,8 +272,8 @@ class checkpoint_input {
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
     if (!ec && status.type() != std::filesystem::file_type::regular)
-      fail(file, std::string("cannot read: not a regular file (") + kind_of_file(status.type()) +
-                     ")");
+      fail(file,
+           std::string("cannot read: not a regular file (") + kind_of_file(status.type()) + ")");
     f_ = open_file(file, "rb");
     if (!f_) fail(file, "cannot open for reading: " + errno_message(errno));
     size_ = std::filesystem::file_size(file, ec);
@@ -764,8 +764,8 @@ void load_into(const std::filesystem::path& file, Objs&... objs) {
 template <Checkpointable... Objs>
 void load(const std::filesystem::path& file, Objs&... objs) {
   using const_objects =
-      decltype((graph::list<>{} + ... + graph::keep_if<std::is_const_v<Objs>, Objs>{}));
-  if constexpr (graph::apply<check::loaded_objects_are_mutable, const_objects>::type::check())
+      decltype((meta::list<>{} + ... + meta::keep_if<std::is_const_v<Objs>, Objs>{}));
+  if constexpr (meta::apply<check::loaded_objects_are_mutable, const_objects>::type::check())
     io::detail::load_into(file, objs...);
 }
 

@@ -324,8 +324,8 @@ inline long long decimal_exponent(std::string_view text) {
   }
   const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
   const std::size_t first = mantissa.find_first_not_of("0.");
-  const long long position = first < point ? (long long)(point - first) - 1
-                                           : -(long long)(first - point);
+  const long long position =
+      first < point ? (long long)(point - first) - 1 : -(long long)(first - point);
   return std::clamp(position, -limit, limit) + exponent;
 }
 

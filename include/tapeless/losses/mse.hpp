@@ -1,12 +1,37 @@
 #pragma once
 
 #include <tapeless/detail/build.hpp>
-#include <tapeless/ops/mse.hpp>
+#include <tapeless/node/shape.hpp>
 
 namespace tapeless {
+namespace ops {
 
-// Mean squared error over all elements, mean((y - t)^2), as one fused node
-// (ops/mse.hpp). y and t must have the same shape.
+// y = (1/n) sum_ij (a_ij - b_ij)^2 over the n elements (1x1);
+// da = (2g/n) (a - b), db = -(2g/n) (a - b).
+// One node instead of the composition mean(square(a - b)): one pass over
+// the operands each way and no intermediate storage, as hand-written
+// backprop computes it; n is read at run time (a dynamic batch).
+struct mse {
+  static constexpr std::string_view name = "mse";
+  using shape_rule = shape_rules::scalar;
+
+  template <class Y, class A, class B>
+  void forward(Y& y, const A& a, const B& b) const {
+    y(0, 0) = (a - b).squaredNorm() / static_cast<typename Y::Scalar>(a.size());
+  }
+
+  template <class G, class Y, class A, class B, class SA, class SB>
+  void backward(G& g, const Y&, const A& a, const B& b, SA sa, SB sb) const {
+    const auto scale = 2 * g(0, 0) / static_cast<typename G::Scalar>(a.size());
+    sa(scale * (a - b));
+    sb(-scale * (a - b));
+  }
+};
+
+}  // namespace ops
+
+// Mean squared error over all elements, mean((y - t)^2), as one fused node.
+// y and t must have the same shape.
 template <Expression Y, Expression T>
 constexpr auto mse(const Y& y, const T& t) {
   return detail::elementwise<ops::mse>(y, t);

@@ -35,13 +35,4 @@ inline constexpr bool is_input_v = false;
 template <class Tag, class S, int F, int B, bool D>
 inline constexpr bool is_input_v<input_leaf<Tag, S, F, B, D>> = true;
 
-// Data bound to an input for one run: a column-major block read in place.
-template <class Leaf>
-struct feed_t {
-  using leaf = Leaf;
-  const typename Leaf::scalar* data;
-  Eigen::Index rows;
-  Eigen::Index cols;
-};
-
 }  // namespace tapeless

@@ -9,7 +9,9 @@
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
 #include <tapeless/graph/reachability.hpp>
+#include <tapeless/graph/request.hpp>
 #include <tapeless/kernels/sink.hpp>
+#include <tapeless/node/feed.hpp>
 #include <tapeless/node/identity.hpp>
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
@@ -17,11 +19,6 @@
 #include <tapeless/schedule/workspace.hpp>
 
 namespace tapeless {
-
-// The leaves a program differentiates with respect to (parameter_ref or
-// variable types), in request order.
-template <class... Leaves>
-struct request {};
 
 namespace schedule {
 
@@ -95,8 +92,7 @@ class program<Expr, request<Requested...>, Mode> {
   struct slots<std::index_sequence<K...>> {
     using type = std::tuple<slot_of<K>...>;
     // The inputs the expression reads.
-    using inputs =
-        decltype((graph::list<>{} + ... + graph::keep_if<is_input_v<node<K>>, node<K>>{}));
+    using inputs = decltype((meta::list<>{} + ... + meta::keep_if<is_input_v<node<K>>, node<K>>{}));
   };
   using layout = slots<std::make_index_sequence<N>>;
 
@@ -128,11 +124,10 @@ class program<Expr, request<Requested...>, Mode> {
   using request_type = request<Requested...>;
   static constexpr bool inert = Mode == mode::inert;
 
-  // `requested` holds the address of each requested parameter's object
+  // `objects` holds the address of each requested parameter's object
   // (tl::gradient collects them), which must be the loss's own.
-  explicit program(const Expr& e,
-                   const std::array<const void*, sizeof...(Requested)>& requested = {})
-      : expr_(e), requested_(requested) {
+  explicit program(const Expr& e, const std::array<const void*, sizeof...(Requested)>& objects = {})
+      : expr_(e), requested_(objects) {
     if constexpr (Mode != mode::inert) {
       find_parameters(expr_);
       check_requested_objects();
@@ -176,11 +171,11 @@ class program<Expr, request<Requested...>, Mode> {
     if constexpr (Mode != mode::inert) {
       using unfed = typename unfed_of<typename layout::inputs, Leaves...>::type;
       using unused =
-          decltype((graph::list<>{} + ... + graph::keep_if < !graph::uses_v<facts, Leaves> ||
+          decltype((meta::list<>{} + ... + meta::keep_if < !graph::uses_v<facts, Leaves> ||
                         times<Leaves, Leaves...> != 1,
                     Leaves > {}));
-      if constexpr (check::all(graph::apply<check::every_input_is_fed, unfed>::type::check(),
-                               graph::apply<check::every_feed_is_used, unused>::type::check())) {
+      if constexpr (check::all(meta::apply<check::every_input_is_fed, unfed>::type::check(),
+                               meta::apply<check::every_feed_is_used, unused>::type::check())) {
         (bind(feeds), ...);
         sweep(std::make_index_sequence<N>{});
       }
@@ -204,8 +199,8 @@ class program<Expr, request<Requested...>, Mode> {
       return placeholder<L>();
     } else if constexpr (!check::gradient_was_requested<id, requested<L>>::check()) {
       return placeholder<L>();
-    } else if constexpr (!graph::apply<check::one_model_type_per_tag,
-                                       clash_with_request<L>>::type::check()) {
+    } else if constexpr (!meta::apply<check::one_model_type_per_tag,
+                                      clash_with_request<L>>::type::check()) {
       return placeholder<L>();
     } else {
       if constexpr (is_parameter_ref_v<L>)
@@ -224,7 +219,7 @@ class program<Expr, request<Requested...>, Mode> {
   // Position of a leaf's identity in the request.
   template <class L>
   static constexpr std::size_t request_index =
-      graph::index_of<graph::key_t<L, graph::path<>>, graph::key_t<Requested, graph::path<>>...>();
+      meta::index_of<graph::key_t<L, graph::path<>>, graph::key_t<Requested, graph::path<>>...>();
 
   // The requested leaf with L's identity and another type, as a clash.
   template <class L>
@@ -261,8 +256,8 @@ class program<Expr, request<Requested...>, Mode> {
   template <class Inputs, class... Fed>
   struct unfed_of;
   template <class... In, class... Fed>
-  struct unfed_of<graph::list<In...>, Fed...> {
-    using type = decltype((graph::list<>{} + ... + graph::keep_if<times<In, Fed...> == 0, In>{}));
+  struct unfed_of<meta::list<In...>, Fed...> {
+    using type = decltype((meta::list<>{} + ... + meta::keep_if<times<In, Fed...> == 0, In>{}));
   };
 
   // The op of distinct node K: default-constructed when empty, else read

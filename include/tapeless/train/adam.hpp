@@ -51,9 +51,9 @@ void adam_update(V& value, const G& gradient, adam_state<Matrix>& st, adam_const
   const S one(1);
   st.m = c.b1 * st.m + (one - c.b1) * gradient;
   st.v.array() = c.b2 * st.v.array() + (one - c.b2) * gradient.array().square();
-  value.array() -= c.lr * ((c.m_correction * st.m.array()) /
-                               ((c.v_correction * st.v.array()).sqrt() + c.eps) +
-                           c.wd * value.array());
+  value.array() -=
+      c.lr * ((c.m_correction * st.m.array()) / ((c.v_correction * st.v.array()).sqrt() + c.eps) +
+              c.wd * value.array());
 }
 
 inline void check_adam_settings(const char* rule, double lr, double b1, double b2, double eps) {
@@ -81,9 +81,7 @@ struct adam {
   double beta2 = 0.999;
   double epsilon = 1e-8;
 
-  void validate() const {
-    detail::check_adam_settings(name, learning_rate, beta1, beta2, epsilon);
-  }
+  void validate() const { detail::check_adam_settings(name, learning_rate, beta1, beta2, epsilon); }
 
   template <class Matrix>
   using state = detail::adam_state<Matrix>;

@@ -13,7 +13,8 @@
 #include <Eigen/Core>
 
 #include <tapeless/checks.hpp>
-#include <tapeless/graph/dag.hpp>
+#include <tapeless/detail/meta.hpp>
+#include <tapeless/graph/request.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/node/identity.hpp>
 #include <tapeless/node/parameter.hpp>
@@ -115,12 +116,12 @@ template <class... P>
 struct repeated_parameters {
   template <std::size_t... I>
   static auto repeats(std::index_sequence<I...>) {
-    return (graph::list<>{} + ... +
-            graph::keep_if<graph::index_of<id_of_parameter<P>, id_of_parameter<P>...>() != I,
-                           id_of_parameter<P>>{});
+    return (meta::list<>{} + ... +
+            meta::keep_if<meta::index_of<id_of_parameter<P>, id_of_parameter<P>...>() != I,
+                          id_of_parameter<P>>{});
   }
-  using type = typename graph::apply<check::optimizer_parameters_are_distinct,
-                                     decltype(repeats(std::index_sequence_for<P...>{}))>::type;
+  using type = typename meta::apply<check::optimizer_parameters_are_distinct,
+                                    decltype(repeats(std::index_sequence_for<P...>{}))>::type;
 };
 
 }  // namespace detail
@@ -171,7 +172,7 @@ class optimizer<Rule, std::tuple<P*...>> {
     constexpr bool any = (Program::template computes_gradient_of<P>() || ...);
     if constexpr (Program::inert) {
       return;  // after a failed check: its error is reported already
-    } else if constexpr (check::gradients_match_optimizer<graph::list<typename P::id...>,
+    } else if constexpr (check::gradients_match_optimizer<meta::list<typename P::id...>,
                                                           typename Program::request_type,
                                                           any>::check()) {
       detail::validate(rule_);

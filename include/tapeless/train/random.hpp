@@ -58,7 +58,8 @@ class random_engine {
   template <class RandomIt>
   void shuffle(RandomIt first, RandomIt last) {
     for (auto n = last - first; n > 1; --n)
-      std::swap(first[n - 1], first[static_cast<decltype(n)>(below(static_cast<std::uint64_t>(n)))]);
+      std::swap(first[n - 1],
+                first[static_cast<decltype(n)>(below(static_cast<std::uint64_t>(n)))]);
   }
 };
 

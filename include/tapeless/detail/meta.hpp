@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+
+// Type lists, the compile-time tools the graph analysis, requests, checks,
+// optimizers and checkpoints share: concatenation and filtering (how a
+// check's culprits are collected), O(1) indexing, search.
+namespace tapeless::meta {
+
+namespace hana = boost::hana;
+
+// A plain pack of types. Lists are built by concatenation and indexed
+// through overload resolution, both cheap for the compiler; Hana's
+// sequences, built and indexed as values, made the graph analysis of a
+// 32-layer network take tens of seconds (measured with clang's -ftime-trace).
+template <class... T>
+struct list {};
+
+// Concatenation: `(list<>{} + ... + keep_if<test<T>, T>{})` keeps the types
+// of a pack that pass a test, in order.
+template <class... A, class... B>
+constexpr list<A..., B...> operator+(list<A...>, list<B...>) {
+  return {};
+}
+
+template <bool Keep, class T>
+using keep_if = std::conditional_t<Keep, list<T>, list<>>;
+
+// F<T...> for list<T...>: how a filtered list becomes a check's culprits.
+template <template <class...> class F, class List>
+struct apply;
+template <template <class...> class F, class... T>
+struct apply<F, list<T...>> {
+  using type = F<T...>;
+};
+
+template <class Types>
+struct to_list_of;
+template <class... T>
+struct to_list_of<hana::tuple<T...>> {
+  using type = list<typename T::type...>;
+};
+template <class Types>
+using to_list = typename to_list_of<Types>::type;
+
+// The I-th type of a list in O(1) instantiations: a class that derives from
+// indexed<I, T> for every element, and a deduction that picks one base.
+template <std::size_t I, class T>
+struct indexed {
+  using type = T;
+};
+template <class Seq, class List>
+struct indexer;
+template <std::size_t... I, class... T>
+struct indexer<std::index_sequence<I...>, list<T...>> : indexed<I, T>... {};
+template <std::size_t I, class T>
+indexed<I, T> pick(const indexed<I, T>*);
+
+template <class List>
+struct size_of;
+template <class... T>
+struct size_of<list<T...>> {
+  static constexpr std::size_t value = sizeof...(T);
+};
+
+template <class List, std::size_t I>
+using at_t = typename decltype(pick<I>(
+    static_cast<const indexer<std::make_index_sequence<size_of<List>::value>, List>*>(
+        nullptr)))::type;
+
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+// Type identity without instantiating a template per pair (std::is_same_v
+// would: the analysis compares every appearance with every other).
+#if defined(__has_builtin) && __has_builtin(__is_same)
+#define TAPELESS_IS_SAME(A, B) __is_same(A, B)
+#else
+#define TAPELESS_IS_SAME(A, B) std::is_same_v<A, B>
+#endif
+
+// Position of the first K in Ks..., or npos.
+template <class K, class... Ks>
+constexpr std::size_t index_of() {
+  constexpr bool hit[] = {false, TAPELESS_IS_SAME(K, Ks)...};
+  for (std::size_t i = 0; i < sizeof...(Ks); ++i)
+    if (hit[i + 1]) return i;
+  return npos;
+}
+
+}  // namespace tapeless::meta
