@@ -476,6 +476,28 @@ struct every_feed_is_used {
   }
 };
 
+// Data that a feed cannot read in place when the program runs.
+template <class Input, class Data, bool Stored>
+struct feed_data_is_stored {
+  static constexpr bool check() {
+    static_assert(Stored,
+                  "tapeless: feed: the data listed in this check is an Eigen expression, which "
+                  "holds no values to read in place; evaluate it into a named matrix first, as "
+                  "Eigen::MatrixXf scaled = 2 * X");
+    return Stored;
+  }
+};
+template <class Input, class Data, bool Outlives>
+struct feed_data_outlives_the_run {
+  static constexpr bool check() {
+    static_assert(Outlives,
+                  "tapeless: feed: the data listed in this check is a temporary matrix, and a "
+                  "feed reads its data in place when the program runs, after the temporary is "
+                  "gone; store it in a named matrix first");
+    return Outlives;
+  }
+};
+
 template <class Input, class DataScalar>
 struct feed_scalar_matches {
   static constexpr bool check() {

@@ -39,7 +39,9 @@ struct elementwise {
   static Eigen::Index runtime_rows(std::string_view op, Eigen::Index first, Index... rest) {
     if (((rest != first) || ...))
       throw shape_error("tapeless: " + std::string(op) +
-                        ": the operands' batch sizes (rows) differ at run time");
+                        ": the operands' batch sizes (rows) differ at run time: " +
+                        ((std::to_string(first)) + ... + (" and " + std::to_string(rest))) +
+                        "; feed the inputs of one expression with the same number of rows");
     return first;
   }
 };
