@@ -453,6 +453,20 @@ struct loaded_objects_are_mutable {
 
 // ---- running programs ------------------------------------------------------
 
+template <class Shape>
+struct read_value_is_scalar;
+template <int R, int C>
+struct read_value_is_scalar<shape<R, C>> {
+  static constexpr bool check() {
+    constexpr bool ok = R == 1 && C == 1;
+    static_assert(ok,
+                  "tapeless: reading loss: the program's expression is not 1x1, its shape is "
+                  "listed in this check; read value for the matrix, or reduce the expression "
+                  "with tl::sum or tl::mean");
+    return ok;
+  }
+};
+
 template <class... Inputs>
 struct every_input_is_fed {
   static constexpr bool check() {

@@ -184,8 +184,18 @@ class program<Expr, request<Requested...>, Mode> {
   }
 
   // The root's value: the loss, for a gradient program.
+  // The root's value: a matrix of its shape (of an evaluate program: the
+  // predictions); loss(), the number, for a 1x1 root (a loss or a metric,
+  // of a gradient program or an evaluate program alike).
   const auto& value() const { return value_of<root>(); }
-  S loss() const { return value_of<root>()(0, 0); }
+  S loss() const {
+    if constexpr (Mode == mode::inert)
+      return S{};
+    else if constexpr (!check::read_value_is_scalar<shape<Expr::rows, Expr::cols>>::check())
+      return S{};
+    else
+      return value_of<root>()(0, 0);
+  }
 
   // The gradient of the root with respect to a requested parameter or
   // variable, as an Eigen matrix of the leaf's shape.
