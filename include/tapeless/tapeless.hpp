@@ -9,13 +9,18 @@
 
 #include <tapeless/version.hpp>
 
+#include <tapeless/activations/elu.hpp>
 #include <tapeless/activations/identity.hpp>
+#include <tapeless/activations/leaky_relu.hpp>
 #include <tapeless/activations/relu.hpp>
 #include <tapeless/activations/sigmoid.hpp>
+#include <tapeless/activations/softplus.hpp>
 #include <tapeless/activations/tanh.hpp>
 #include <tapeless/gradient.hpp>
 #include <tapeless/layers/dense.hpp>
 #include <tapeless/layers/layer_norm.hpp>
+#include <tapeless/losses/binary_cross_entropy.hpp>
+#include <tapeless/losses/huber.hpp>
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/losses/softmax_cross_entropy.hpp>
 #include <tapeless/model.hpp>
@@ -24,12 +29,15 @@
 #include <tapeless/ops/add.hpp>
 #include <tapeless/ops/broadcast_rows.hpp>
 #include <tapeless/ops/exp.hpp>
+#include <tapeless/ops/gelu.hpp>
 #include <tapeless/ops/log.hpp>
 #include <tapeless/ops/matmul.hpp>
 #include <tapeless/ops/mean.hpp>
 #include <tapeless/ops/multiply.hpp>
 #include <tapeless/ops/reshape.hpp>
 #include <tapeless/ops/scale.hpp>
+#include <tapeless/ops/silu.hpp>
+#include <tapeless/ops/softmax.hpp>
 #include <tapeless/ops/square.hpp>
 #include <tapeless/ops/stop_gradient.hpp>
 #include <tapeless/ops/subtract.hpp>

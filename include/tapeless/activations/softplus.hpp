@@ -1,0 +1,30 @@
+#pragma once
+
+#include <tapeless/ops/activate.hpp>
+
+namespace tapeless {
+
+// f(x) = ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|) so that large
+// |x| neither overflows nor loses the small term; f'(x) = sigmoid(x) =
+// 1 - e^-y, read from y.
+struct Softplus {
+  static constexpr std::string_view name = "softplus";
+  static constexpr bool is_identity = false;
+  template <class X>
+  static auto apply(const X& x) {
+    using S = typename X::Scalar;
+    return x.max(S(0)) + (-x.abs()).exp().log1p();
+  }
+  template <class Y>
+  static auto derivative(const Y& y) {
+    using S = typename Y::Scalar;
+    return S(1) - (-y).exp();
+  }
+};
+
+template <Expression X>
+constexpr auto softplus(const X& x) {
+  return detail::activated<Softplus>(x);
+}
+
+}  // namespace tapeless

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <tapeless/node/expr.hpp>
+#include <tapeless/node/shape.hpp>
+
+namespace tapeless {
+namespace ops {
+
+// Along the features of each row, through the row's maximum m so that
+// large inputs neither overflow nor lose precision:
+//   softmax:      y = e^(x - m) / sum e^(x - m);   dx = y (g - sum(g y))
+//   log_softmax:  y = x - lse,  lse = m + ln sum e^(x - m);
+//                 dx = g - e^y sum(g)
+// (sums over the row's features).
+template <bool Log>
+struct softmax {
+  static constexpr std::string_view name = Log ? "log_softmax" : "softmax";
+  using shape_rule = shape_rules::like_first;
+
+  template <class Y, class X>
+  void forward(Y& y, const X& x) const {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const auto m = x.row(i).maxCoeff();
+      if constexpr (Log)
+        y.row(i).array() = x.row(i).array() - (m + std::log((x.row(i).array() - m).exp().sum()));
+      else {
+        y.row(i).array() = (x.row(i).array() - m).exp();
+        y.row(i) /= y.row(i).sum();
+      }
+    }
+  }
+  template <class G, class Y, class X, class SX>
+  void backward(G& g, const Y& y, const X&, SX sx) const {
+    for (Eigen::Index i = 0; i < g.rows(); ++i) {
+      if constexpr (Log)
+        sx.row(i)(g.row(i).array() - y.row(i).array().exp() * g.row(i).sum());
+      else
+        sx.row(i)(y.row(i).array() * (g.row(i).array() - g.row(i).dot(y.row(i))));
+    }
+  }
+};
+
+}  // namespace ops
+
+// Softmax along the features of each row (stable for large inputs).
+template <Expression X>
+constexpr auto softmax(const X& x) {
+  return make_expr(ops::softmax<false>{}, x);
+}
+// Log-softmax along the features of each row (stable for large inputs).
+template <Expression X>
+constexpr auto log_softmax(const X& x) {
+  return make_expr(ops::softmax<true>{}, x);
+}
+
+}  // namespace tapeless
