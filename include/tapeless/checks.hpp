@@ -316,6 +316,19 @@ struct computed_weights_cover_layers<Model, expected<E>, found<F>> {
   }
 };
 
+// Class labels are one column, a class index per row.
+template <class Labels, int Columns>
+struct labels_are_one_column {
+  static constexpr bool check() {
+    constexpr bool ok = Columns == 1;
+    static_assert(ok,
+                  "tapeless: class-label loss: the labels listed in this check have more than one "
+                  "column; give one class index per row, or use softmax_cross_entropy for one-hot "
+                  "targets");
+    return ok;
+  }
+};
+
 // ---- gradient requests -----------------------------------------------------
 
 template <class Shape>

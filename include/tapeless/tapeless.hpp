@@ -20,6 +20,7 @@
 #include <tapeless/layers/dense.hpp>
 #include <tapeless/layers/layer_norm.hpp>
 #include <tapeless/losses/binary_cross_entropy.hpp>
+#include <tapeless/losses/class_labels.hpp>
 #include <tapeless/losses/huber.hpp>
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/losses/softmax_cross_entropy.hpp>

@@ -179,3 +179,42 @@ TEST_CASE("huber: value and gradient on both sides of delta", "[ops][losses]") {
   const double expected = reference(0.5)(y, t)(0, 0) + reference(2.0)(y, t)(0, 0);
   CHECK(both(tl::feed(h, y), tl::feed(ht, t)).loss() == Approx(expected).epsilon(1e-12));
 }
+
+TEST_CASE("nll and cross_entropy at integer class labels", "[ops][losses]") {
+  const tl::variable<struct z_tag, double, 4> z;
+  const tl::input<struct label_tag, double, 1> labels;
+  matrix<double> Z = 3.0 * pattern(5, 4, 6.0);
+  matrix<double> L(5, 1);
+  L << 0, 3, 1, 1, 2;
+  // The one-hot rows of the same labels: softmax_cross_entropy agrees.
+  const tl::input<struct onehot_tag, double, 4> t;
+  matrix<double> T = matrix<double>::Zero(5, 4);
+  for (int r = 0; r < 5; ++r) T(r, static_cast<int>(L(r, 0))) = 1;
+
+  auto ce = tl::gradient(tl::cross_entropy(z, labels), z);
+  auto onehot = tl::gradient(tl::softmax_cross_entropy(z, t), z);
+  auto nll = tl::gradient(tl::nll(tl::log_softmax(z), labels), z);
+  const auto& g = ce(tl::feed(z, Z), tl::feed(labels, L));
+  const auto& o = onehot(tl::feed(z, Z), tl::feed(t, T));
+  const auto& n = nll(tl::feed(z, Z), tl::feed(labels, L));
+  CHECK(g.loss() == Approx(o.loss()).epsilon(1e-12));
+  CHECK(n.loss() == Approx(o.loss()).epsilon(1e-12));
+  CHECK_THAT(g[z], is_close_to(matrix<double>(o[z]), 1e-12));
+  CHECK_THAT(n[z], is_close_to(matrix<double>(o[z]), 1e-12));
+  auto value = tl::evaluate(tl::cross_entropy(z, labels));
+  CHECK_THAT(g[z],
+             is_close_to(numeric_gradient(
+                             [&] { return value(tl::feed(z, Z), tl::feed(labels, L)).loss(); }, Z),
+                         fd_tolerance));
+  // The labels are data: not differentiable, and checked at run time.
+  STATIC_REQUIRE(
+      !tl::depends_on_v<decltype(tl::cross_entropy(z, tl::variable<struct lv, double, 1>{})),
+                        tl::variable<struct lv, double, 1>>);
+  matrix<double> bad = L;
+  bad(2, 0) = 4;
+  CHECK_THROWS_AS(ce(tl::feed(z, Z), tl::feed(labels, bad)), tl::shape_error);
+  CHECK_THROWS_WITH(ce(tl::feed(z, Z), tl::feed(labels, bad)),
+                    Catch::Matchers::Contains("row 2") && Catch::Matchers::Contains("[0, 4)"));
+  bad(2, 0) = 1.5;
+  CHECK_THROWS_AS(ce(tl::feed(z, Z), tl::feed(labels, bad)), tl::shape_error);
+}
