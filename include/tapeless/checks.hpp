@@ -411,6 +411,31 @@ struct gradient_was_requested {
   }
 };
 
+// ---- inspecting -------------------------------------------------------------
+
+template <class Scalar>
+struct gradient_check_is_in_double {
+  static constexpr bool check() {
+    constexpr bool ok = std::is_same_v<Scalar, double>;
+    static_assert(ok,
+                  "tapeless: check_gradients: the loss's scalar type, listed in this check, is "
+                  "not double; build the graph in double to check it, float's rounding would "
+                  "swamp the differences");
+    return ok;
+  }
+};
+
+template <class... Objects>
+struct checked_objects_are_mutable {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(Objects) == 0;
+    static_assert(ok,
+                  "tapeless: check_gradients: the objects listed in this check are const, and "
+                  "checking perturbs their parameters and restores them; pass modifiable objects");
+    return ok;
+  }
+};
+
 // ---- training ---------------------------------------------------------------
 
 template <class... Parameters>
