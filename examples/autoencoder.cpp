@@ -23,10 +23,7 @@ using decoder_t = tl::model<struct decoder, float, tl::Dense<16, 64, tl::Sigmoid
 
 int main(int argc, char** argv) {
   const auto opt = examples::parse(argc, argv, {.epochs = 60, .expect = 0.03});
-  auto data =
-      tl::io::read_labelled_csv<float>(examples::data_file("digits.csv.gz"), {.classes = 10});
-  data.features /= 16.0f;
-  const auto split = examples::split_rows(data, 0.8, /*seed=*/2026);
+  const auto split = examples::digits_split();
 
   encoder_t encoder;
   decoder_t decoder;

@@ -27,10 +27,7 @@ using head_t = tl::model<struct head, float, tl::Dense<256, 10>>;
 int main(int argc, char** argv) {
   const auto opt = examples::parse(argc, argv, {.epochs = 30, .expect = 0.97});
 
-  auto data =
-      tl::io::read_labelled_csv<float>(examples::data_file("digits.csv.gz"), {.classes = 10});
-  data.features /= 16.0f;  // pixel counts 0..16 to 0..1
-  const auto split = examples::split_rows(data, 0.8, /*seed=*/2026);
+  const auto split = examples::digits_split();
   std::printf("digits: %td training and %td test images of 8x8 pixels\n", split.train_x.rows(),
               split.test_x.rows());
 

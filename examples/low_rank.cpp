@@ -28,10 +28,7 @@ using adapter_t = tl::model<struct adapter, float, tl::Dense<64, rank>, tl::Dens
 
 int main(int argc, char** argv) {
   const auto opt = examples::parse(argc, argv, {.epochs = 15, .expect = 0.93});
-  auto data =
-      tl::io::read_labelled_csv<float>(examples::data_file("digits.csv.gz"), {.classes = 10});
-  data.features /= 16.0f;
-  const auto split = examples::split_rows(data, 0.8, /*seed=*/2026);
+  const auto split = examples::digits_split();
   // The shifted task: every pixel p becomes 1 - p.
   const matrix inverted_train = 1.0f - split.train_x.array();
   const matrix inverted_test = 1.0f - split.test_x.array();

@@ -47,10 +47,7 @@ five_classes select(const matrix& x, const std::vector<int>& labels, int first) 
 
 int main(int argc, char** argv) {
   const auto opt = examples::parse(argc, argv, {.epochs = 20, .expect = 0.95});
-  auto data =
-      tl::io::read_labelled_csv<float>(examples::data_file("digits.csv.gz"), {.classes = 10});
-  data.features /= 16.0f;
-  const auto split = examples::split_rows(data, 0.8, /*seed=*/2026);
+  const auto split = examples::digits_split();
   const auto low_train = select(split.train_x, split.train_labels, 0);
   const auto high_train = select(split.train_x, split.train_labels, 5);
   const auto high_test = select(split.test_x, split.test_labels, 5);

@@ -13,6 +13,8 @@
 #include <Eigen/Core>
 #include <catch2/catch.hpp>
 
+#include <tapeless/inspect/check_gradients.hpp>
+
 namespace tapeless_test {
 
 template <class S>
@@ -46,34 +48,10 @@ void fill_parameters(Model& model, double seed) {
   });
 }
 
-// The one finite-difference helper: central differences of the scalar f()
-// with respect to every element of `m`, which f reads (a parameter's value,
-// or data fed to a variable: feeds read in place). Each element is
-// perturbed in place and restored exactly.
-//
-// Step: the truncation error is about h^2 |f'''| / 6 and the rounding error
-// about eps |f| / h; h = 1e-5 keeps both near 1e-10 for values of order one
-// in double, far below the 1e-6 relative tolerance of the tests. The
-// quotient divides by the step actually taken, (x + h) - (x - h), which is
-// not exactly 2h in floating point.
-template <class F, class M>
-matrix<typename M::Scalar> numeric_gradient(F&& f, M& m, double h = 1e-5) {
-  using S = typename M::Scalar;
-  matrix<S> out(m.rows(), m.cols());
-  for (Eigen::Index j = 0; j < m.cols(); ++j)
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-      const S saved = m(i, j);
-      const S up = saved + S(h);
-      const S down = saved - S(h);
-      m(i, j) = up;
-      const S f_up = f();
-      m(i, j) = down;
-      const S f_down = f();
-      m(i, j) = saved;
-      out(i, j) = (f_up - f_down) / (up - down);
-    }
-  return out;
-}
+// The one finite-difference helper is the library's (tl::numeric_gradient,
+// inspect/check_gradients.hpp): central differences of a scalar f() with
+// respect to every element of a matrix that f reads, perturbed in place.
+using tapeless::numeric_gradient;
 
 // Matches a matrix whose largest deviation from `expected` is at most
 // `relative` times the largest magnitude in `expected` (a relative error in
