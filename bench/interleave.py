@@ -2,6 +2,7 @@
 """tapeless against hand-written Eigen with the binaries interleaved.
 
 usage: python3 bench/interleave.py BUILD_DIR [ROUNDS] [MIN_TIME]
+       python3 bench/interleave.py --baseline OLD_BENCH_TAPELESS BUILD_DIR [ROUNDS] [MIN_TIME]
 
 Runs bench_eigen, bench_eigen_dyn and bench_tapeless of BUILD_DIR/bench one
 after the other, ROUNDS times (default 5), float and eval only, each time
@@ -10,6 +11,10 @@ each binary's median, and the ratio of tapeless to the faster Eigen. On a
 shared or virtual machine the speed drifts by tens of percent over minutes;
 interleaving puts every binary through the same drift, and the minimum
 keeps each one's least disturbed round. Plain python3.
+
+With --baseline, it compares bench_tapeless of BUILD_DIR with another build
+of it (an older commit's, say) the same way, and prints new / old per
+problem: the regression check of a change to the library.
 """
 import json
 import subprocess
@@ -42,14 +47,28 @@ def fmt(ns):
 
 
 def main():
-    build = sys.argv[1]
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    min_time = sys.argv[3] if len(sys.argv) > 3 else "0.2"
-    best = {b: {} for b in BINARIES}
+    args = sys.argv[1:]
+    baseline = None
+    if args[:1] == ["--baseline"]:
+        baseline, args = args[1], args[2:]
+    build = args[0]
+    rounds = int(args[1]) if len(args) > 1 else 5
+    min_time = args[2] if len(args) > 2 else "0.2"
+    paths = {b: f"{build}/bench/{b}" for b in BINARIES}
+    if baseline:
+        paths = {"baseline": baseline, "bench_tapeless": paths["bench_tapeless"]}
+    best = {b: {} for b in paths}
     for _ in range(rounds):
-        for b in BINARIES:
-            for problem, ns in run(f"{build}/bench/{b}", min_time).items():
+        for b, path in paths.items():
+            for problem, ns in run(path, min_time).items():
                 best[b][problem] = min(ns, best[b].get(problem, ns))
+    if baseline:
+        print("| problem | baseline | this build | this / baseline |")
+        print("|---|---|---|---|")
+        for p in PROBLEMS:
+            o, n = best["baseline"][p], best["bench_tapeless"][p]
+            print(f"| {p} | {fmt(o)} | {fmt(n)} | {n / o:.3f} |")
+        return
     print("| problem | Eigen fixed | Eigen dynamic | tapeless | tapeless / best Eigen "
           "| tapeless / Eigen fixed |")
     print("|---|---|---|---|---|---|")

@@ -162,7 +162,7 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
     using id = typename std::remove_cvref_t<decltype(p)>::id;
     const void*& slot = out[meta::index_of<id, id_of<L>...>()];
     if (slot != nullptr && slot != &p)
-      throw_identity_error("gradient request", p.name(),
+      throw_identity_error("gradient request", &std::remove_cvref_t<decltype(p)>::name,
                            "is requested from two objects of one model type");
     slot = &p;
   };

@@ -52,23 +52,24 @@ requires std::is_base_of_v<Eigen::EigenBase<std::remove_cvref_t<Data>>, std::rem
     return {nullptr, 0, F};
   } else {
     const Derived& d = data;
-    const auto sizes = std::to_string(d.rows()) + " x " + std::to_string(d.cols());
+    // Formatted only on the way to an error: a feed is made at every run.
+    const auto sizes = [&] { return std::to_string(d.rows()) + " x " + std::to_string(d.cols()); };
     if (d.cols() != F)
       throw shape_error("tapeless: feed: " + input_name<leaf>() + " has " + std::to_string(F) +
-                        " features (columns) and the data " + sizes +
+                        " features (columns) and the data " + sizes() +
                         "; give one column per feature");
     if (B != dynamic && d.rows() != B)
       throw shape_error("tapeless: feed: " + input_name<leaf>() + " has a fixed batch of " +
-                        std::to_string(B) + " rows and the data " + sizes +
+                        std::to_string(B) + " rows and the data " + sizes() +
                         "; feed that many rows, or declare the batch tl::dynamic");
     if (d.rows() == 0)
-      throw shape_error("tapeless: feed: the data for " + input_name<leaf>() + " is " + sizes +
+      throw shape_error("tapeless: feed: the data for " + input_name<leaf>() + " is " + sizes() +
                         ": a batch needs at least one row");
     const bool contiguous = Derived::IsRowMajor ? (d.rows() <= 1 || d.cols() <= 1)
                                                 : (d.innerStride() == 1 &&
                                                    (d.cols() <= 1 || d.outerStride() == d.rows()));
     if (!contiguous)
-      throw shape_error("tapeless: feed: the data for " + input_name<leaf>() + " (" + sizes +
+      throw shape_error("tapeless: feed: the data for " + input_name<leaf>() + " (" + sizes() +
                         ") is not one contiguous column-major block (" +
                         (Derived::IsRowMajor ? "row-major" : "a strided block") +
                         "); copy it into an Eigen::Matrix of the input's scalar type first");

@@ -215,7 +215,7 @@ class program<Expr, request<Requested...>, Mode> {
     } else {
       if constexpr (is_parameter_ref_v<L>)
         if (!has_gradient_for(object))
-          detail::throw_identity_error("reading a gradient", L::name(),
+          detail::throw_identity_error("reading a gradient", &L::name,
                                        "is read from another object than the one the "
                                        "gradient was requested for, of the same model type");
       if constexpr (facts::template connects<L>)
@@ -253,7 +253,7 @@ class program<Expr, request<Requested...>, Mode> {
             const void* object = requested_[request_index<Requested>];
             if (object != targets_[facts::template index<Requested>])
               detail::throw_identity_error(
-                  "gradient request", Requested::name(),
+                  "gradient request", &Requested::name,
                   "is requested from another object than the one the loss was built from, of "
                   "the same model type");
           }
@@ -402,7 +402,7 @@ class program<Expr, request<Requested...>, Mode> {
     if constexpr (is_parameter_ref_v<Node>) {
       const void*& target = targets_[dag::template index_of_key<typename Node::id>];
       if (target != nullptr && target != n.target)
-        detail::throw_identity_error("graph", Node::name(),
+        detail::throw_identity_error("graph", &Node::name,
                                      "is read from two objects of one model type in one "
                                      "expression, and their gradients would be merged");
       target = n.target;

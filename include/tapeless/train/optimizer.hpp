@@ -211,7 +211,7 @@ class optimizer<Rule, std::tuple<P*...>> {
   static void check_owner(const Program& g, const Param& p) {
     if constexpr (Program::template computes_gradient_of<Param>())
       if (!g.has_gradient_for(p))
-        detail::throw_identity_error("optimizer step", p.name(),
+        detail::throw_identity_error("optimizer step", &Param::name,
                                      "of this optimizer is another object than the one the "
                                      "gradient was computed for, of the same model type");
   }
