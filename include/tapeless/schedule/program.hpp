@@ -231,10 +231,14 @@ class program<Expr, request<Requested...>, Mode> {
   static constexpr std::size_t request_index =
       meta::index_of<graph::key_t<L, graph::path<>>, graph::key_t<Requested, graph::path<>>...>();
 
-  // The requested leaf with L's identity and another type, as a clash.
+  // The requested leaf with L's identity, and it as a clash if its type is
+  // another (two model types with one tag): one lookup per read, as an
+  // optimizer reads every parameter.
   template <class L>
-  using clash_with_request = typename graph::clashes_in<decltype(
-      graph::leaf_appearances<Requested...>{} + graph::leaf_appearances<L>{})>::type;
+  using requested_leaf = meta::at_t<meta::list<Requested...>, request_index<L>>;
+  template <class L>
+  using clash_with_request =
+      meta::keep_if<!TAPELESS_IS_SAME(L, requested_leaf<L>), check::clash<requested_leaf<L>, L>>;
 
   template <class Leaf>
   static const void* address_of(const Leaf& object) {
