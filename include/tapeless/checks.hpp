@@ -287,6 +287,19 @@ struct broadcast_operand_is_a_row<shape<R, C>> {
   }
 };
 
+template <class Shape, int First, int Count>
+struct slice_is_inside;
+template <int R, int C, int First, int Count>
+struct slice_is_inside<shape<R, C>, First, Count> {
+  static constexpr bool check() {
+    constexpr bool ok = First >= 0 && Count > 0 && First + Count <= C;
+    static_assert(ok,
+                  "tapeless: slice: the columns asked for are not all inside the operand; its "
+                  "shape, the first column and the count are listed in this check");
+    return ok;
+  }
+};
+
 // with_weights: an expression given for a layer's weight or bias.
 template <class Layer, class Expected, class Found>
 struct computed_weights_match;

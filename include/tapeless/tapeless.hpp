@@ -29,6 +29,7 @@
 #include <tapeless/ops/abs.hpp>
 #include <tapeless/ops/add.hpp>
 #include <tapeless/ops/broadcast_rows.hpp>
+#include <tapeless/ops/columns.hpp>
 #include <tapeless/ops/exp.hpp>
 #include <tapeless/ops/gelu.hpp>
 #include <tapeless/ops/log.hpp>

@@ -2,6 +2,7 @@
 // reshape and broadcast_rows, each against its value written with Eigen
 // and central finite differences, with the shapes they are used at.
 
+#include <tapeless/inspect/check_gradients.hpp>
 #include <tapeless/tapeless.hpp>
 
 #include "support.hpp"
@@ -154,4 +155,36 @@ TEST_CASE("matrix operations in float", "[ops][matrix][float]") {
   CHECK_THAT(matrix<float>(g[bf]), is_close_to((2.0f * Af.transpose() * P).eval(), 1e-5));
   CHECK_THAT(matrix<float>(g[af]),
              is_close_to((2.0f * P * Bf.transpose() + matrix<float>::Ones(4, 3)).eval(), 1e-5));
+}
+
+TEST_CASE("concat and slice along features: values and gradients", "[ops][matrix]") {
+  const tl::variable<struct ca_tag, double, 3> ca;
+  const tl::variable<struct cb_tag, double, 2> cb;
+  const tl::input<struct cw_tag, double, 5> cw;
+  const matrix<double> CA = pattern(4, 3, 1.0), CB = pattern(4, 2, 2.0), CW = pattern(4, 5, 3.0);
+  auto joined = tl::evaluate(tl::concat(ca, cb));
+  const matrix<double> J = joined(tl::feed(ca, CA), tl::feed(cb, CB)).value();
+  CHECK(J.leftCols(3) == CA);
+  CHECK(J.rightCols(2) == CB);
+  const auto report =
+      tl::check_gradients(tl::sum(cw * tl::square(tl::concat(ca, cb))), tl::wrt(ca, cb),
+                          tl::feed(ca, CA), tl::feed(cb, CB), tl::feed(cw, CW));
+  INFO(report.text());
+  CHECK(report.passed());
+
+  // A slice from the middle, and one read with the whole: the pullback is
+  // g in the slice's columns and 0 elsewhere, plus the other use.
+  const tl::input<struct sw_tag, double, 2> sw;
+  const matrix<double> SW = pattern(4, 2, 4.0);
+  auto middle = tl::evaluate(tl::slice<1, 2>(ca));
+  CHECK(middle(tl::feed(ca, CA)).value() == CA.middleCols(1, 2));
+  const auto sliced = tl::sum(sw * tl::exp(tl::slice<1, 2>(ca))) + tl::sum(tl::slice<0, 1>(ca));
+  const auto slice_report =
+      tl::check_gradients(sliced, tl::wrt(ca), tl::feed(ca, CA), tl::feed(sw, SW));
+  INFO(slice_report.text());
+  CHECK(slice_report.passed());
+  auto step = tl::gradient(tl::sum(sw * tl::slice<1, 2>(ca)), ca);
+  const auto& g = step(tl::feed(ca, CA), tl::feed(sw, SW));
+  CHECK(g[ca].col(0).isZero());
+  CHECK(g[ca].middleCols(1, 2) == SW);
 }

@@ -21,6 +21,7 @@ struct no_sink {
   template <class T>
   void fill(T) const {}
   no_sink row(Eigen::Index) const { return {}; }
+  no_sink cols(Eigen::Index, Eigen::Index) const { return {}; }
 };
 
 // `Dst` is an adjoint matrix (by reference) or a block view of one.
@@ -54,6 +55,11 @@ struct sink {
   }
 
   auto row(Eigen::Index r) { return sink<decltype(dst.row(r)), Accumulate>{dst.row(r)}; }
+  // Columns first .. first + n - 1: for ops that write an operand's
+  // pullback by blocks (concatenation, slicing).
+  auto cols(Eigen::Index first, Eigen::Index n) {
+    return sink<decltype(dst.middleCols(first, n)), Accumulate>{dst.middleCols(first, n)};
+  }
 };
 
 }  // namespace tapeless::kernels
