@@ -164,6 +164,20 @@ struct op_is_complete {
     return Ok;
   }
 };
+// An op on a path that tl::grad differentiates must give its pullback as an
+// expression (a static vjp<J>(node, adjoint)); a fused op or an activation
+// without slope(y) does not yet.
+template <class Op, bool Ok>
+struct op_has_derivative_rule {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: grad: the op listed in this check has no derivative rule as an "
+                  "expression, so a gradient through it cannot be an expression; use "
+                  "tl::gradient for its first derivative, or give the op a vjp and its "
+                  "activation a slope, see docs/extending.md");
+    return Ok;
+  }
+};
 template <class A, bool Ok>
 struct activation_is_complete {
   static constexpr bool check() {
@@ -257,6 +271,30 @@ struct shape_is_static<Op, shape<R, C>> {
                   "tapeless: transpose or reshape: the operand's row count is a run-time batch, "
                   "and only expressions of a static shape can be transposed or reshaped; the "
                   "operation and the shape are listed in this check");
+    return ok;
+  }
+};
+
+template <class Leaf, bool Ok>
+struct hessian_shape_is_static {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: hessian: the variable listed in this check has a run-time batch, so "
+                  "its Hessian has a run-time size; declare the variable with a fixed batch "
+                  "(tl::variable<Tag, S, Features, Batch>)");
+    return Ok;
+  }
+};
+
+template <class... MixingOps>
+struct jacobian_keeps_examples_apart {
+  static constexpr bool check() {
+    constexpr bool ok = sizeof...(MixingOps) == 0;
+    static_assert(ok,
+                  "tapeless: jacobian: the expression mixes the examples of the batch through the "
+                  "reductions listed in this check, so one example's outputs depend on other "
+                  "examples' inputs and there is no per-example Jacobian; differentiate each "
+                  "example separately, or use tl::jvp");
     return ok;
   }
 };

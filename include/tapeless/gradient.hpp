@@ -174,11 +174,11 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
 // that report them.
 template <class Facts, class... L>
 auto unused_ids() {
-  return (meta::list<>{} + ... + meta::keep_if<!graph::uses_v<Facts, L>, id_of<L>>{});
+  return (meta::list<>{} + ... + meta::keep_if<!graph::reads_v<Facts, L>, id_of<L>>{});
 }
 template <class Facts, class... L>
 auto stopped_ids() {
-  return (meta::list<>{} + ... + meta::keep_if < graph::uses_v<Facts, L> &&
+  return (meta::list<>{} + ... + meta::keep_if < graph::reads_v<Facts, L> &&
               !graph::connects_v<Facts, L>,
           id_of < L >> {});
 }

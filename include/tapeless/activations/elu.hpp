@@ -1,6 +1,10 @@
 #pragma once
 
 #include <tapeless/ops/activate.hpp>
+#include <tapeless/ops/add.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/multiply.hpp>
+#include <tapeless/ops/step.hpp>
 
 namespace tapeless {
 
@@ -20,6 +24,15 @@ struct ELU {
     using S = typename Y::Scalar;
     const auto positive = (y > S(0)).template cast<S>();
     return positive + (S(1) - positive) * (y + S(1));
+  }
+  // [y > 0] + (1 - [y > 0]) (y + 1): the step carries no gradient.
+  template <class Y>
+  static constexpr auto slope(const Y& y) {
+    using one = std::ratio<1>;
+    const auto positive = make_expr(ops::step{}, y);
+    return make_expr(ops::add{}, positive,
+                     make_expr(ops::multiply{}, ops::affine_of<std::ratio<-1>, one>(positive),
+                               ops::affine_of<one, one>(y)));
   }
 };
 

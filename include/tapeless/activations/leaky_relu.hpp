@@ -3,6 +3,8 @@
 #include <ratio>
 
 #include <tapeless/ops/activate.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/step.hpp>
 
 namespace tapeless {
 
@@ -17,16 +19,21 @@ struct LeakyReLU {
   static constexpr std::string_view name = "leaky_relu";
   static constexpr bool is_identity = false;
   template <class S>
-  static constexpr S slope = S(Slope::num) / S(Slope::den);
+  static constexpr S negative_slope = S(Slope::num) / S(Slope::den);
   template <class X>
   static auto apply(const X& x) {
     using S = typename X::Scalar;
-    return (x > S(0)).select(x, slope<S> * x);
+    return (x > S(0)).select(x, negative_slope<S> * x);
   }
   template <class Y>
   static auto derivative(const Y& y) {
     using S = typename Y::Scalar;
-    return slope<S> + (S(1) - slope<S>)*(y > S(0)).template cast<S>();
+    return negative_slope<S> + (S(1) - negative_slope<S>)*(y > S(0)).template cast<S>();
+  }
+  template <class Y>
+  static constexpr auto slope(const Y& y) {
+    using one_minus = std::ratio_subtract<std::ratio<1>, Slope>;
+    return ops::affine_of<one_minus, Slope>(make_expr(ops::step{}, y));
   }
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <tapeless/ops/activate.hpp>
+#include <tapeless/ops/step.hpp>
 
 namespace tapeless {
 
@@ -15,6 +16,12 @@ struct ReLU {
   template <class Y>
   static auto derivative(const Y& y) {
     return (y > typename Y::Scalar(0)).template cast<typename Y::Scalar>();
+  }
+  // A step, through which no gradient flows: second derivatives through a
+  // relu are zero (where they exist), known at compile time.
+  template <class Y>
+  static constexpr auto slope(const Y& y) {
+    return make_expr(ops::step{}, y);
   }
 };
 

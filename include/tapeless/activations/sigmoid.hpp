@@ -1,6 +1,8 @@
 #pragma once
 
 #include <tapeless/ops/activate.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/multiply.hpp>
 
 namespace tapeless {
 
@@ -18,6 +20,10 @@ struct Sigmoid {
   template <class Y>
   static auto derivative(const Y& y) {
     return y * (typename Y::Scalar(1) - y);
+  }
+  template <class Y>
+  static constexpr auto slope(const Y& y) {
+    return make_expr(ops::multiply{}, y, ops::affine_of<std::ratio<-1>, std::ratio<1>>(y));
   }
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <tapeless/ops/activate.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/exp.hpp>
 
 namespace tapeless {
 
@@ -19,6 +21,12 @@ struct Softplus {
   static auto derivative(const Y& y) {
     using S = typename Y::Scalar;
     return S(1) - (-y).exp();
+  }
+  template <class Y>
+  static constexpr auto slope(const Y& y) {
+    using minus_one = std::ratio<-1>;
+    return ops::affine_of<minus_one, std::ratio<1>>(
+        make_expr(ops::exp{}, ops::affine_of<minus_one>(y)));
   }
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <tapeless/ops/activate.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/square.hpp>
 
 namespace tapeless {
 
@@ -15,6 +17,10 @@ struct Tanh {
   template <class Y>
   static auto derivative(const Y& y) {
     return typename Y::Scalar(1) - y.square();
+  }
+  template <class Y>
+  static constexpr auto slope(const Y& y) {
+    return ops::affine_of<std::ratio<-1>, std::ratio<1>>(make_expr(ops::square{}, y));
   }
 };
 

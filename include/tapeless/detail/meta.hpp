@@ -31,6 +31,28 @@ constexpr list<A..., B...> operator+(list<A...>, list<B...>) {
 template <bool Keep, class T>
 using keep_if = std::conditional_t<Keep, list<T>, list<>>;
 
+// The union of lists without repeats, in order: A's types, then B's not in
+// A. Membership is a base-class lookup in a type with one base per member,
+// so a union costs one instantiation per type of B, where comparing every
+// pair would cost |A| |B|.
+template <class T>
+struct member {};
+template <class... T>
+struct member_set : member<T>... {};
+
+template <class A, class B>
+struct unite;
+template <class... A, class... B>
+struct unite<list<A...>, list<B...>> {
+  using type = decltype(list<A...>{} +
+                        (list<>{} + ... +
+                         keep_if<!std::is_base_of_v<member<B>, member_set<A...>>, B>{}));
+};
+template <class... A, class... B>
+constexpr typename unite<list<A...>, list<B...>>::type operator|(list<A...>, list<B...>) {
+  return {};
+}
+
 // F<T...> for list<T...>: how a filtered list becomes a check's culprits.
 template <template <class...> class F, class List>
 struct apply;

@@ -31,6 +31,7 @@ using meta::index_of;
 using meta::keep_if;
 using meta::list;
 using meta::npos;
+using meta::operator|;
 
 template <std::size_t... I>
 using path = std::index_sequence<I...>;
@@ -79,7 +80,10 @@ struct occurrence {
   static constexpr std::size_t arity = sizeof...(ChildKeys);
 };
 
-// All appearances in post-order (operands first). A pure subtree is
+// The distinct appearances in post-order (operands first), each once: an
+// operand's list is united with the lists before it (meta::unite), so a
+// subtree used many times, as forward values are in a gradient expression
+// (tl::grad), costs its distinct nodes, not its copies. A pure subtree is
 // flattened once per type whatever its position; only nodes that carry a
 // run-time value (few, near the root) are flattened with their path.
 template <class N>
@@ -89,7 +93,7 @@ struct flatten_pure {
 template <class Op, class... C>
 struct flatten_pure<expr<Op, C...>> {
   using type =
-      decltype((typename flatten_pure<C>::type{} + ... +
+      decltype((typename flatten_pure<C>::type{} | ... |
                 list<occurrence<expr<Op, C...>, expr<Op, C...>, void, key_t<C, path<>>...>>{}));
 };
 
@@ -101,7 +105,7 @@ requires(!is_pure_v<expr<Op, C...>>) struct flatten<expr<Op, C...>, path<P...>> 
   static auto all(std::index_sequence<I...>) {
     using self =
         occurrence<at_path<path<P...>>, expr<Op, C...>, path<P...>, key_t<C, path<P..., I>>...>;
-    return (typename flatten<C, path<P..., I>>::type{} + ... + list<self>{});
+    return (typename flatten<C, path<P..., I>>::type{} | ... | list<self>{});
   }
   using type = decltype(all(std::index_sequence_for<C...>{}));
 };
@@ -229,7 +233,7 @@ constexpr const Node& at(const Node& n, path<>) {
 }
 template <class Node, std::size_t P0, std::size_t... P>
 constexpr const auto& at(const Node& n, path<P0, P...>) {
-  return at(std::get<P0>(n.children), path<P...>{});
+  return at(tapeless::get<P0>(n.children), path<P...>{});
 }
 
 }  // namespace tapeless::graph

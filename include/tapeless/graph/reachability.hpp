@@ -24,6 +24,7 @@ template <std::size_t N, std::size_t A>
 struct plan {
   std::array<bool, N> depends{};
   std::array<bool, N> needed{};
+  std::array<bool, N> read{};  // the root's value depends on this node's value
   std::array<std::array<contribution, A>, N> mode{};
 };
 
@@ -37,6 +38,13 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
       d = d || (!nodes[k].cut[j] && p.depends[nodes[k].child[j]]);
     p.depends[k] = d;
   }
+  // Read: not only for its shape (an operand an op declares not
+  // differentiable, such as broadcast_rows' `like` or the seed of a gradient
+  // expression). stop_gradient reads its operand's value.
+  if constexpr (N > 0) p.read[N - 1] = true;
+  for (std::size_t k = N; k-- > 0;)
+    for (std::size_t j = 0; p.read[k] && j < nodes[k].arity; ++j)
+      if (!nodes[k].cut[j] || nodes[k].blocks) p.read[nodes[k].child[j]] = true;
   if constexpr (N > 0) p.needed[N - 1] = p.depends[N - 1];
   std::array<bool, N> seen{};
   for (std::size_t k = N; k-- > 0;) {
@@ -90,6 +98,9 @@ struct analysis {
   static constexpr std::size_t index = dag::template index_of_key<typename leaf_key<Leaf>::type>;
   template <class Leaf>
   static constexpr bool uses = index<Leaf> != npos;
+  // Whether the root's value depends on the leaf's value at all.
+  template <class Leaf>
+  static constexpr bool reads = uses<Leaf>&& plan.read[index<Leaf>];
   // Whether gradient flows from the leaf to the root.
   template <class Leaf>
   static constexpr bool connects = uses<Leaf>&& plan.needed[index<Leaf>];
@@ -100,6 +111,8 @@ struct analysis {
 // error in coerce_template_parms).
 template <class Facts, class Leaf>
 inline constexpr bool uses_v = Facts::template uses<Leaf>;
+template <class Facts, class Leaf>
+inline constexpr bool reads_v = Facts::template reads<Leaf>;
 template <class Facts, class Leaf>
 inline constexpr bool connects_v = Facts::template connects<Leaf>;
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <tuple>
+
 namespace tapeless {
 
 // What a gradient program differentiates with respect to: the requested
@@ -8,5 +10,18 @@ namespace tapeless {
 // it (graph/, schedule/), optimizers compare it with their parameters.
 template <class... Leaves>
 struct request {};
+
+// Several objects to differentiate with respect to, where a function takes
+// other arguments after them: tl::wrt(encoder, head) for tl::check_gradients
+// (which perturbs them: they must be modifiable for the call) and tl::hvp
+// (with the directions, tl::wrt(v_encoder, v_head)). Holds references.
+template <class... Wrt>
+struct wrt_t {
+  std::tuple<Wrt&...> objects;
+};
+template <class... Wrt>
+wrt_t<Wrt...> wrt(Wrt&... objects) {
+  return {std::tuple<Wrt&...>(objects...)};
+}
 
 }  // namespace tapeless

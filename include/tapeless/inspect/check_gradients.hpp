@@ -16,6 +16,7 @@
 #include <tapeless/detail/meta.hpp>
 #include <tapeless/detail/type_name.hpp>
 #include <tapeless/gradient.hpp>
+#include <tapeless/graph/request.hpp>
 
 // Gradient checking, for users' own ops, activations and layers as for the
 // library's: the gradients a program computes against central finite
@@ -29,19 +30,6 @@
 // parameter of the request is perturbed in place and restored exactly; a
 // requested variable's data is copied and the copy perturbed.
 namespace tapeless {
-
-// What check_gradients differentiates with respect to: models, layers,
-// parameters or variables, as for tl::gradient. Holds references, for the
-// duration of the call: models, layers and parameters must be modifiable
-// (their values are perturbed and restored).
-template <class... Wrt>
-struct wrt_t {
-  std::tuple<Wrt&...> objects;
-};
-template <class... Wrt>
-wrt_t<Wrt...> wrt(Wrt&... objects) {
-  return {std::tuple<Wrt&...>(objects...)};
-}
 
 struct gradient_check_options {
   double step = 1e-5;       // central differences: error about step^2 and eps / step

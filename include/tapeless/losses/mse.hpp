@@ -2,6 +2,10 @@
 
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/multiply.hpp>
+#include <tapeless/ops/reduce.hpp>
+#include <tapeless/ops/subtract.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -25,6 +29,14 @@ struct mse {
     const auto scale = 2 * g(0, 0) / static_cast<typename G::Scalar>(a.size());
     sa(scale * (a - b));
     sb(-scale * (a - b));
+  }
+  // d/da = 2 spread_mean(g) (a - b), d/db its negative.
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    const auto& a = tapeless::get<0>(y.children);
+    const auto& b = tapeless::get<1>(y.children);
+    return affine_of<std::ratio<J == 0 ? 2 : -2>>(
+        make_expr(multiply{}, make_expr(spread<true>{}, g, a), make_expr(subtract{}, a, b)));
   }
 };
 

@@ -40,6 +40,25 @@ constexpr decltype(auto) as_node(T&& x) {
 template <class T>
 using node_t = std::remove_cvref_t<decltype(as_node(std::declval<T>()))>;
 
+// A node's operands: one base per operand, read with get<J>. A plain
+// aggregate, not a std::tuple: a gradient expression (tl::grad) makes
+// thousands of distinct node types, and std::tuple's constrained
+// constructors cost g++ a constant evaluation per type and operand, which
+// made a Hessian-vector product take minutes and gigabytes to compile.
+template <std::size_t J, class T>
+struct operand_slot {
+  T node;
+};
+template <class Indices, class... C>
+struct operand_list;
+template <std::size_t... J, class... C>
+struct operand_list<std::index_sequence<J...>, C...> : operand_slot<J, C>... {};
+
+template <std::size_t J, class T>
+constexpr const T& get(const operand_slot<J, T>& slot) {
+  return slot.node;
+}
+
 // The one interior node kind: an operation applied to its operands. It holds
 // structure only; the maths of `Op` lives in ops/, the loops in schedule/.
 // `Op` is usually empty; an op that carries a run-time value (a scale factor)
@@ -52,10 +71,24 @@ struct expr {
   using shape = typename Op::shape_rule::template of<Children...>;
   static constexpr int rows = shape::rows;
   static constexpr int cols = shape::cols;
+  static constexpr std::size_t arity = sizeof...(Children);
 
   [[no_unique_address]] Op op;
-  std::tuple<Children...> children;
+  operand_list<std::index_sequence_for<Children...>, Children...> children;
 };
+
+// The type of operand J of a node.
+template <std::size_t J, class Node>
+using operand_t = std::remove_cvref_t<decltype(get<J>(std::declval<const Node&>().children))>;
+
+// f(operands...) of a node.
+template <class F, class Op, class... C>
+constexpr decltype(auto) apply_to_operands(F&& f, const expr<Op, C...>& n) {
+  return [&]<std::size_t... J>(std::index_sequence<J...>)->decltype(auto) {
+    return std::forward<F>(f)(get<J>(n.children)...);
+  }
+  (std::index_sequence_for<C...>{});
+}
 
 template <class T>
 inline constexpr bool is_expr_v = false;
@@ -73,7 +106,7 @@ constexpr auto make_expr(Op op, C&&... children) {
   if constexpr (!check::op_is_complete<Op, Operation<Op, node_t<C>...>>::check())
     return poisoned<typename std::tuple_element_t<0, std::tuple<node_t<C>...>>::scalar, 1, 1>{};
   else
-    return expr<Op, node_t<C>...>{op, {as_node(std::forward<C>(children))...}};
+    return expr<Op, node_t<C>...>{op, {{as_node(std::forward<C>(children))}...}};
 }
 
 }  // namespace tapeless

@@ -2,6 +2,8 @@
 
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/multiply.hpp>
+#include <tapeless/ops/step.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -19,6 +21,10 @@ struct abs {
   template <class G, class Y, class X, class SX>
   void backward(G& g, const Y&, const X& x, SX sx) const {
     sx(x.array().sign() * g.array());
+  }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    return make_expr(multiply{}, make_expr(sign{}, tapeless::get<0>(y.children)), g);
   }
 };
 

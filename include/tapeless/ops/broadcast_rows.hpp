@@ -36,7 +36,41 @@ struct broadcast_rows {
   void backward(G& g, const Y&, const Row&, const Like&, SR sr, SL) const {
     sr(g.colwise().sum());
   }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y&, const G& g);
 };
+
+// y = the sum over rows of x (1 x C), the pullback of broadcast_rows and of
+// a bias;  dx = g repeated over x's rows.
+struct sum_rows {
+  static constexpr std::string_view name = "sum_rows";
+  struct shape_rule {
+    template <class X>
+    struct of {
+      static constexpr int rows = 1;
+      static constexpr int cols = X::cols;
+    };
+    static Eigen::Index runtime_rows(std::string_view, Eigen::Index) { return 1; }
+  };
+
+  template <class Y, class X>
+  void forward(Y& y, const X& x) const {
+    y = x.colwise().sum();
+  }
+  template <class G, class Y, class X, class SX>
+  void backward(G& g, const Y&, const X& x, SX sx) const {
+    sx(g.replicate(x.rows(), 1));
+  }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    return make_expr(broadcast_rows{}, g, tapeless::get<0>(y.children));
+  }
+};
+
+template <std::size_t, class Y, class G>
+constexpr auto broadcast_rows::vjp(const Y&, const G& g) {
+  return make_expr(sum_rows{}, g);
+}
 
 }  // namespace ops
 

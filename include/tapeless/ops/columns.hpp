@@ -34,6 +34,8 @@ struct concat {
     sa(g.leftCols(a.cols()));
     sb(g.rightCols(b.cols()));
   }
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g);
 };
 
 // y = columns First .. First + Count - 1 of x;  dx = g there, 0 elsewhere.
@@ -59,6 +61,16 @@ struct slice {
     if (const auto rest = x.cols() - First - Count; rest > 0) sx.cols(First + Count, rest).fill(0);
   }
 };
+
+template <std::size_t J, class Y, class G>
+constexpr auto concat::vjp(const Y&, const G& g) {
+  using A = operand_t<0, Y>;
+  using B = operand_t<1, Y>;
+  if constexpr (J == 0)
+    return make_expr(slice<0, A::cols>{}, g);
+  else
+    return make_expr(slice<A::cols, B::cols>{}, g);
+}
 
 }  // namespace ops
 

@@ -5,6 +5,9 @@
 #include <tapeless/kernels/product.hpp>
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/activate.hpp>
+#include <tapeless/ops/broadcast_rows.hpp>
+#include <tapeless/ops/matmul.hpp>
 
 namespace tapeless::ops {
 
@@ -44,6 +47,18 @@ struct dense {
     sw.product(x.transpose(), g);
     sb(g.colwise().sum());
     sx.product(g, w.transpose());
+  }
+
+  // The same pullbacks as expressions (tl::grad).
+  template <std::size_t J, class Y, class G, SlopedActivation A = Activation>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    const auto gz = through_activation<A>(y, g);
+    if constexpr (J == 0)
+      return make_expr(matmul_nt{}, gz, tapeless::get<1>(y.children));
+    else if constexpr (J == 1)
+      return make_expr(matmul_tn{}, tapeless::get<0>(y.children), gz);
+    else
+      return make_expr(sum_rows{}, gz);
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/multiply.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -18,6 +19,10 @@ struct exp {
   template <class G, class Y, class X, class SX>
   void backward(G& g, const Y& y, const X&, SX sx) const {
     sx(y.array() * g.array());
+  }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    return make_expr(multiply{}, y, g);
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/divide.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -18,6 +19,10 @@ struct log {
   template <class G, class Y, class X, class SX>
   void backward(G& g, const Y&, const X& x, SX sx) const {
     sx(g.array() / x.array());
+  }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    return make_expr(divide{}, g, tapeless::get<0>(y.children));
   }
 };
 

@@ -20,6 +20,10 @@ struct multiply {
     sa(g.array() * b.array());
     sb(g.array() * a.array());
   }
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    return make_expr(multiply{}, g, tapeless::get<1 - J>(y.children));
+  }
 };
 
 }  // namespace ops

@@ -37,6 +37,11 @@ struct reshape {
   void backward(G& g, const Y&, const X& x, SX sx) const {
     sx(g.template reshaped<Eigen::RowMajor>(x.rows(), x.cols()));
   }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y&, const G& g) {
+    using X = operand_t<0, Y>;
+    return make_expr(reshape<X::rows, X::cols>{}, g);
+  }
 };
 
 }  // namespace ops

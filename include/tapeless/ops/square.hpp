@@ -2,6 +2,8 @@
 
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/multiply.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -18,6 +20,10 @@ struct square {
   template <class G, class Y, class X, class SX>
   void backward(G& g, const Y&, const X& x, SX sx) const {
     sx(typename G::Scalar(2) * x.array() * g.array());
+  }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    return affine_of<std::ratio<2>>(make_expr(multiply{}, tapeless::get<0>(y.children), g));
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/affine.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -19,6 +20,13 @@ struct subtract {
   void backward(G& g, const Y&, const A&, const B&, SA sa, SB sb) const {
     sa(g);
     sb(-g);
+  }
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y&, const G& g) {
+    if constexpr (J == 0)
+      return g;
+    else
+      return affine_of<std::ratio<-1>>(g);
   }
 };
 

@@ -34,6 +34,10 @@ struct transpose {
   void backward(G& g, const Y&, const X&, SX sx) const {
     sx(g.transpose());
   }
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y&, const G& g) {
+    return make_expr(transpose{}, g);
+  }
 };
 
 }  // namespace ops

@@ -411,7 +411,7 @@ class program<Expr, request<Requested...>, Mode> {
                                      "expression, and their gradients would be merged");
       target = n.target;
     } else if constexpr (is_expr_v<Node>) {
-      std::apply([&](const auto&... c) { (find_parameters(c), ...); }, n.children);
+      apply_to_operands([&](const auto&... c) { (find_parameters(c), ...); }, n);
     }
   }
 };
