@@ -9,6 +9,9 @@
 
 #include <tapeless/version.hpp>
 
+// First, so that a failed check's diagnostic shows a two-line include chain.
+#include <tapeless/checks.hpp>
+
 #include <tapeless/activations/elu.hpp>
 #include <tapeless/activations/identity.hpp>
 #include <tapeless/activations/leaky_relu.hpp>
