@@ -164,20 +164,22 @@ struct op_is_complete {
     return Ok;
   }
 };
-// An op on a path that tl::grad differentiates must give its pullback as an
-// expression (a static vjp<J>(node, adjoint)); a fused op or an activation
-// without slope(y) does not yet.
-template <class Op, bool Ok>
+// The ops on a path that tl::grad differentiates must give their pullbacks
+// as expressions (a static vjp<J>(node, adjoint)); a fused op, or an
+// activation without slope(y), does not.
+template <class... Ops>
 struct op_has_derivative_rule {
   static constexpr bool check() {
-    static_assert(Ok,
-                  "tapeless: grad: the op listed in this check has no derivative rule as an "
-                  "expression, so a gradient through it cannot be an expression; use "
-                  "tl::gradient for its first derivative, or give the op a vjp and its "
+    constexpr bool ok = sizeof...(Ops) == 0;
+    static_assert(ok,
+                  "tapeless: grad: the ops listed in this check have no derivative rule as an "
+                  "expression, so a gradient through them cannot be an expression; use "
+                  "tl::gradient for a first derivative, or give each op a vjp and each "
                   "activation a slope, see docs/extending.md");
-    return Ok;
+    return ok;
   }
 };
+
 template <class A, bool Ok>
 struct activation_is_complete {
   static constexpr bool check() {

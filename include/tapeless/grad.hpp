@@ -106,15 +106,25 @@ inline constexpr bool single_leaf = false;
 template <Expression Wrt>
 inline constexpr bool single_leaf<Wrt> = is_parameter_ref_v<node_t<Wrt>> || is_input_v<node_t<Wrt>>;
 
+template <class Loss, class R>
+struct sweep_of;
+template <class Loss, class... L>
+struct sweep_of<Loss, request<L...>> {
+  using type = graph::adjoints<Loss, L...>;
+};
+
+// The request's checks (tl::gradient's), then that every op on the way has
+// a derivative rule as an expression.
 template <bool Lenient, class Loss, class R>
 constexpr bool grad_request_holds() {
   using C = connectivity<Loss, R>;
   if constexpr (!frozen_in<R>::type::check())
     return false;
-  else if constexpr (Lenient)
-    return true;
+  else if constexpr (!Lenient &&
+                     !check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
+    return false;
   else
-    return check::all(C::not_used::check(), C::only_through_stop_gradient::check());
+    return sweep_of<Loss, R>::type::rules::check();
 }
 
 template <class Loss, class Leaf, class Sum>

@@ -42,6 +42,24 @@ using hessian_column_loss_t =
 
 }  // namespace detail
 
+template <class Loss, class... Leaves>
+class hessian_program;
+
+namespace detail {
+
+template <class Loss, class... L>
+auto hessian_of(const Loss& loss, const std::tuple<L...>& leaves) {
+  if constexpr (!check::all(check::hessian_shape_is_static<L, L::rows != dynamic>::check()...))
+    return hessian_program<Loss>(loss);
+  else
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return hessian_program<Loss, L...>(loss, std::get<I>(leaves)...);
+    }
+  (std::index_sequence_for<L...>{});
+}
+
+}  // namespace detail
+
 // Whether the block d2 Loss / dA dB of the Hessian (A and B parameters or
 // variables) is zero by the structure of the graph: the gradient with
 // respect to B does not depend on A (a piecewise-linear path, two models
@@ -143,15 +161,7 @@ class hessian_program {
 //   const auto& H = hessian(tl::feed(x, X), tl::feed(t, T));  // 8 x 8 for 4x2 and 1x2
 template <Expression Loss, class... Wrt>
 auto hessian(const Loss& loss, const Wrt&... wrt) {
-  return std::apply(
-      [&]<class... L>(const L&... leaves) {
-        if constexpr (!check::all(
-                          check::hessian_shape_is_static<L, L::rows != dynamic>::check()...))
-          return hessian_program<node_t<Loss>>(as_node(loss));
-        else
-          return hessian_program<node_t<Loss>, L...>(as_node(loss), leaves...);
-      },
-      std::tuple_cat(detail::leaf_nodes(wrt)...));
+  return detail::hessian_of(as_node(loss), std::tuple_cat(detail::leaf_nodes(wrt)...));
 }
 
 }  // namespace tapeless

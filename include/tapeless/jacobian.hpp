@@ -34,14 +34,6 @@ struct batch_mixing {
   using node = typename dag::template node<K>::node;
   template <std::size_t K>
   static constexpr bool mixes = facts::plan.depends[K] && node<K>::rows != dynamic;
-  template <class N>
-  struct op_of {
-    using type = N;  // a leaf never mixes: its rows are the batch, or it is not requested
-  };
-  template <class Op, class... C>
-  struct op_of<expr<Op, C...>> {
-    using type = Op;
-  };
   template <std::size_t... K>
   static auto find(std::index_sequence<K...>) {
     return (meta::list<>{} + ... + meta::keep_if<mixes<K>, typename op_of<node<K>>::type>{});

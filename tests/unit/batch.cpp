@@ -83,6 +83,16 @@ TEST_CASE("fixed batch: inputs with a batch size in their type", "[batch]") {
   }
 }
 
+TEST_CASE("an evaluate program of an input alone gives the fed data", "[batch]") {
+  // value() returned a reference to a view made inside it (the root reads
+  // its data in place), dangling (clang: -Wreturn-stack-address).
+  const tl::input<struct data_x, double, 3> x;
+  auto identity = tl::evaluate(x);
+  const matrix<double> X = pattern(5, 3, 6.0);
+  const matrix<double> out = identity(tl::feed(x, X)).value();
+  CHECK(out == X);
+}
+
 namespace {
 
 // Cross-entropy of softmax(z) against t, and its gradient (softmax - t)/N

@@ -9,6 +9,7 @@
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
 #include <tapeless/graph/reachability.hpp>
+#include <tapeless/node/poisoned.hpp>
 #include <tapeless/ops/add.hpp>
 #include <tapeless/ops/fill.hpp>
 
@@ -113,14 +114,30 @@ class adjoints {
 
   template <std::size_t U, std::size_t J>
   auto pullback() const {
-    using Op = typename node<U>::op_type;
-    using G = decltype(adjoint<U>());
-    if constexpr (std::is_same_v<G, no_adjoint>)  // after a failed check below
-      return no_adjoint{};
-    else if constexpr (!check::op_has_derivative_rule<Op, has_vjp<Op, J, node<U>, G>>::check())
-      return no_adjoint{};
+    return node<U>::op_type::template vjp<J>(object<U>(), adjoint<U>());
+  }
+
+  // Whether node K's pullback to operand J is needed and its op has no
+  // vjp, probed with a stand-in adjoint of the node's shape.
+  template <std::size_t K, std::size_t J>
+  static constexpr bool lacks_rule() {
+    if constexpr (!is_expr_v<node<K>>)
+      return false;
+    else if constexpr (plan.mode[K][J] == contribution::none)
+      return false;
     else
-      return Op::template vjp<J>(object<U>(), adjoint<U>());
+      return !has_vjp<typename node<K>::op_type, J, node<K>,
+                      poisoned<typename node<K>::scalar, node<K>::rows, node<K>::cols>>;
+  }
+  template <std::size_t K, std::size_t... J>
+  static constexpr bool lacks_any_rule(std::index_sequence<J...>) {
+    return (lacks_rule<K, J>() || ...);
+  }
+  template <std::size_t... K>
+  static auto missing(std::index_sequence<K...>) {
+    return (meta::list<>{} + ... +
+            meta::keep_if<lacks_any_rule<K>(std::make_index_sequence<dag::max_arity>{}),
+                          typename op_of<node<K>>::type>{});
   }
 
   template <std::size_t K, std::size_t... I>
@@ -143,6 +160,11 @@ class adjoints {
   }
 
  public:
+  // The ops without a derivative rule as an expression on the sweep's path,
+  // as the check that reports them (before any expression is built).
+  using rules = typename meta::apply<check::op_has_derivative_rule,
+                                     decltype(missing(std::make_index_sequence<N>{}))>::type;
+
   explicit adjoints(const Loss& loss) { record(loss, path<>{}); }
 
   // The adjoint of distinct node K as an expression (no_adjoint if no

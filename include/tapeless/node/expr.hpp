@@ -95,6 +95,16 @@ inline constexpr bool is_expr_v = false;
 template <class Op, class... C>
 inline constexpr bool is_expr_v<expr<Op, C...>> = true;
 
+// A node's op, for lists of culprits: the leaf itself for a leaf.
+template <class N>
+struct op_of {
+  using type = N;
+};
+template <class Op, class... C>
+struct op_of<expr<Op, C...>> {
+  using type = Op;
+};
+
 template <class Op, class... C>
 inline constexpr bool contains_poisoned_v<expr<Op, C...>> = (contains_poisoned_v<C> || ...);
 

@@ -183,11 +183,17 @@ class program<Expr, request<Requested...>, Mode> {
     return *this;
   }
 
-  // The root's value: the loss, for a gradient program.
   // The root's value: a matrix of its shape (of an evaluate program: the
   // predictions); loss(), the number, for a 1x1 root (a loss or a metric,
-  // of a gradient program or an evaluate program alike).
-  const auto& value() const { return value_of<root>(); }
+  // of a gradient program or an evaluate program alike). A reference to the
+  // program's storage where the root has some; a root that reads its data
+  // in place (an input) gives a view, by value.
+  decltype(auto) value() const {
+    if constexpr (Mode == mode::inert)
+      return (placeholder<Expr>());
+    else
+      return value_of<root>();
+  }
   S loss() const {
     if constexpr (Mode == mode::inert)
       return S{};
