@@ -118,13 +118,18 @@ struct sweep_of<Loss, request<L...>> {
 template <bool Lenient, class Loss, class R>
 constexpr bool grad_request_holds() {
   using C = connectivity<Loss, R>;
-  if constexpr (!frozen_in<R>::type::check())
+  // (Nested: a check named in a condition is instantiated, so it runs,
+  // even where && would not evaluate it.)
+  if constexpr (!frozen_in<R>::type::check()) {
     return false;
-  else if constexpr (!Lenient &&
-                     !check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
-    return false;
-  else
+  } else if constexpr (!Lenient) {
+    if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
+      return false;
+    else
+      return sweep_of<Loss, R>::type::rules::check();
+  } else {
     return sweep_of<Loss, R>::type::rules::check();
+  }
 }
 
 template <class Loss, class Leaf, class Sum>
