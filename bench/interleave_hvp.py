@@ -9,8 +9,9 @@ benchmarks of a binary in random order
 (--benchmark_enable_random_interleaving). For every benchmark it keeps the
 median of each round, and prints the median over rounds (and the range),
 and for every implementation and scalar type the ratio hvp / grad: computed
-within each round (the two ran seconds apart), median over rounds. Plain
-python3.
+within each round (the two ran seconds apart), median over rounds. Real
+time, and CPU time (which leaves out the time the process waited for a core:
+the better figure when other jobs share the machine). Plain python3.
 """
 import json
 import os
@@ -31,7 +32,9 @@ def run(path, min_time):
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") == "median":
             scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
-            times[b["run_name"]] = b["real_time"] * scale
+            name = b["run_name"].removesuffix("/real_time")
+            times[name] = b["real_time"] * scale
+            times[name + "@cpu"] = b["cpu_time"] * scale
     return times
 
 
@@ -54,18 +57,22 @@ def main():
                 series.setdefault(name, []).append(ns)
     # name: impl/problem/scalar/mode
     keys = sorted({tuple(n.split("/")[:3]) for n in series})
-    print("| implementation | problem | scalar | gradient step | H v | H v / gradient "
-          "(median of per-round ratios) | range of the ratio |")
-    print("|---|---|---|---|---|---|---|")
-    for impl, problem, scalar in keys:
-        g = series.get(f"{impl}/{problem}/{scalar}/grad")
-        h = series.get(f"{impl}/{problem}/{scalar}/hvp")
-        if not g or not h:
-            continue
-        ratios = [b / a for a, b in zip(g, h)]
-        print(f"| {impl} | {problem} | {scalar} | {fmt(statistics.median(g))} "
-              f"| {fmt(statistics.median(h))} | {statistics.median(ratios):.2f} "
-              f"| {min(ratios):.2f}-{max(ratios):.2f} |")
+    for clock, suffix in (("real time", ""), ("CPU time", "@cpu")):
+        print(f"{clock}:")
+        print()
+        print("| implementation | problem | scalar | gradient step | H v | H v / gradient "
+              "(median of per-round ratios) | range of the ratio |")
+        print("|---|---|---|---|---|---|---|")
+        for impl, problem, scalar in keys:
+            g = series.get(f"{impl}/{problem}/{scalar}/grad{suffix}")
+            h = series.get(f"{impl}/{problem}/{scalar}/hvp{suffix}")
+            if not g or not h:
+                continue
+            ratios = [b / a for a, b in zip(g, h)]
+            print(f"| {impl} | {problem} | {scalar} | {fmt(statistics.median(g))} "
+                  f"| {fmt(statistics.median(h))} | {statistics.median(ratios):.2f} "
+                  f"| {min(ratios):.2f}-{max(ratios):.2f} |")
+        print()
     print()
     print("Per benchmark, median over rounds (min-max of the rounds' medians):")
     for name in sorted(series):
