@@ -142,7 +142,7 @@ bool add(const char* impl) {
 #if !defined(__clang__)
     // Not with clang++ 14: these eight tl::evaluate programs over
     // tl::hvp's expressions did not compile in 15 minutes (front end: 4
-    // minutes and 5 GB with -fsyntax-only, unfinished), where the rest of
+    // minutes and 4.8 GiB with -fsyntax-only, unfinished), where the rest of
     // this file takes 16 s (bench/README.md, "Second order").
     if constexpr (sizeof(S) == 8)
       if (!other_form_agrees(*m, *x, *t, got)) return false;
