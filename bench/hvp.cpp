@@ -148,33 +148,30 @@ bool add(const char* impl) {
       if (!other_form_agrees(*m, *x, *t, got)) return false;
 #endif
   }
-  const double grad_bytes = footprint([&] { return std::make_unique<grad_program>(m->gradient_program()); });
-  const double hvp_bytes = footprint([&] { return std::make_unique<hvp_program>(m->hvp_program()); });
-  benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "grad").c_str(),
-                               [=](benchmark::State& s) {
-                                 auto step = std::make_unique<grad_program>(m->gradient_program());
-                                 timed_steps(s, d, grad_bytes, [&] {
-                                   (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t));
-                                 });
-                               })
+  const double grad_bytes =
+      footprint([&] { return std::make_unique<grad_program>(m->gradient_program()); });
+  const double hvp_bytes =
+      footprint([&] { return std::make_unique<hvp_program>(m->hvp_program()); });
+  benchmark::RegisterBenchmark(
+      name(impl, d, scalar_name<S>(), "grad").c_str(),
+      [=](benchmark::State& s) {
+        auto step = std::make_unique<grad_program>(m->gradient_program());
+        timed_steps(s, d, grad_bytes, [&] { (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t)); });
+      })
       ->UseRealTime();
-  benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "hvp").c_str(),
-                               [=](benchmark::State& s) {
-                                 auto step = std::make_unique<hvp_program>(m->hvp_program());
-                                 timed_steps(s, d, hvp_bytes, [&] {
-                                   (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t));
-                                 });
-                                 // The FLOP counters are a gradient step's.
-                                 s.counters.erase("FLOPS");
-                                 s.counters.erase("flop_per_step");
-                               })
-      ->UseRealTime();
+  benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "hvp").c_str(), [=](benchmark::State&
+                                                                                       s) {
+    auto step = std::make_unique<hvp_program>(m->hvp_program());
+    timed_steps(s, d, hvp_bytes, [&] { (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t)); });
+    // The FLOP counters are a gradient step's.
+    s.counters.erase("FLOPS");
+    s.counters.erase("flop_per_step");
+  })->UseRealTime();
   return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return bench::main(argc, argv,
-                     [] { return add<double>("tapeless") && add<float>("tapeless"); });
+  return bench::main(argc, argv, [] { return add<double>("tapeless") && add<float>("tapeless"); });
 }

@@ -20,8 +20,8 @@ inline problem_data make_direction(const problem_desc& d) { return make_data(d, 
 // h = 1e-5: truncation error O(h^2) and rounding O(eps / h) both about
 // 1e-10 relative on these problems; a relu kink within h of a
 // pre-activation would show as a mismatch.
-inline gradients reference_hvp(const problem_desc& d, const problem_data& p,
-                               const problem_data& v, double h = 1e-5) {
+inline gradients reference_hvp(const problem_desc& d, const problem_data& p, const problem_data& v,
+                               double h = 1e-5) {
   auto moved = [&](double by) {
     problem_data q = p;
     for (std::size_t l = 0; l < d.layers.size(); ++l) {

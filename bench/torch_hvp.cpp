@@ -34,7 +34,8 @@ torch::Tensor to_tensor(const Eigen::MatrixXd& m) {
 template <class S>
 Eigen::MatrixXd from_tensor(const torch::Tensor& t) {
   const torch::Tensor c = t.contiguous();
-  return Eigen::Map<const row_major<S>>(c.data_ptr<S>(), c.size(0), c.size(1)).template cast<double>();
+  return Eigen::Map<const row_major<S>>(c.data_ptr<S>(), c.size(0), c.size(1))
+      .template cast<double>();
 }
 
 template <class S>
