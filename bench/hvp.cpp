@@ -22,22 +22,12 @@
 
 #include "harness.hpp"
 #include "hvp_reference.hpp"
+#include "tapeless_models.hpp"
 
 namespace {
 
 using namespace bench;
 namespace tl = tapeless;
-
-template <act A>
-using activation_t = std::conditional_t<A == act::tanh, tl::Tanh,
-                                        std::conditional_t<A == act::relu, tl::ReLU, tl::Identity>>;
-
-template <class Tag, class S, class Layers>
-struct model_of;
-template <class Tag, class S, class... L>
-struct model_of<Tag, S, layers<L...>> {
-  using type = tl::model<Tag, S, tl::Dense<L::in, L::out, activation_t<L::activation>>...>;
-};
 
 // Parameters layer by layer, weight then bias, from layer `first` of the
 // problem's lists (`d`: the problem's parameters or the direction's).
@@ -67,10 +57,10 @@ using P = p2;
 
 template <class S>
 struct setup {
-  typename model_of<struct b_tag, S, P::b_layers>::type b;
-  typename model_of<struct a_tag, S, P::a_layers>::type a;
-  typename model_of<struct vb_tag, S, P::b_layers>::type vb;  // the direction
-  typename model_of<struct va_tag, S, P::a_layers>::type va;
+  typename tapeless_model_of<struct b_tag, S, P::b_layers>::type b;
+  typename tapeless_model_of<struct a_tag, S, P::a_layers>::type a;
+  typename tapeless_model_of<struct vb_tag, S, P::b_layers>::type vb;  // the direction
+  typename tapeless_model_of<struct va_tag, S, P::a_layers>::type va;
   tl::input<struct x_tag, S, 16, P::batch> x;
   tl::input<struct t_tag, S, 1, P::batch> t;
 

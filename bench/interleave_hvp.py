@@ -19,6 +19,8 @@ import statistics
 import subprocess
 import sys
 
+from interleave import fmt
+
 BINARIES = ["bench_hvp", "bench_torch_hvp"]
 
 
@@ -36,13 +38,6 @@ def run(path, min_time):
             times[name] = b["real_time"] * scale
             times[name + "@cpu"] = b["cpu_time"] * scale
     return times
-
-
-def fmt(ns):
-    for unit, scale in (("ms", 1e6), ("µs", 1e3)):
-        if ns >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
 
 
 def main():

@@ -7,22 +7,12 @@
 
 #include "harness.hpp"
 #include "reference.hpp"
+#include "tapeless_models.hpp"
 
 namespace {
 
 using namespace bench;
 namespace tl = tapeless;
-
-template <act A>
-using activation_t = std::conditional_t<A == act::tanh, tl::Tanh,
-                                        std::conditional_t<A == act::relu, tl::ReLU, tl::Identity>>;
-
-template <class Tag, class S, class Layers>
-struct model_of;
-template <class Tag, class S, class... L>
-struct model_of<Tag, S, layers<L...>> {
-  using type = tl::model<Tag, S, tl::Dense<L::in, L::out, activation_t<L::activation>>...>;
-};
 
 template <class... L>
 constexpr int first_in(layers<L...>) {
@@ -48,8 +38,8 @@ void set(M& m, const problem_data& d, std::size_t first) {
 
 template <class P, class S>
 struct setup {
-  typename model_of<struct b_tag, S, typename P::b_layers>::type b;
-  typename model_of<struct a_tag, S, typename P::a_layers>::type a;
+  typename tapeless_model_of<struct b_tag, S, typename P::b_layers>::type b;
+  typename tapeless_model_of<struct a_tag, S, typename P::a_layers>::type a;
   tl::input<struct x_tag, S, first_in(typename P::b_layers{}), P::batch> x;
   tl::input<struct t_tag, S, last_out(typename P::a_layers{}), P::batch> t;
 
