@@ -29,19 +29,6 @@ namespace {
 using namespace bench;
 namespace tl = tapeless;
 
-// Parameters layer by layer, weight then bias, from layer `first` of the
-// problem's lists (`d`: the problem's parameters or the direction's).
-template <class M>
-void set(M& m, const problem_data& d, std::size_t first) {
-  std::size_t k = 0;
-  m.for_each_parameter([&](auto& p) {
-    using S = typename std::remove_reference_t<decltype(p.value)>::Scalar;
-    const std::size_t l = first + k / 2;
-    p.value = (k % 2 == 0 ? d.weights[l] : d.biases[l]).template cast<S>();
-    ++k;
-  });
-}
-
 // sum over the parameters p of model m of sum(g[p] * v_p), v being the
 // model vm of the same architecture: the user's spelling of <g, v>.
 template <class G, class M, class V>
@@ -109,10 +96,10 @@ bool add(const char* impl) {
   const problem_data data = make_data(d);
   const problem_data dir = make_direction(d);
   auto m = std::make_shared<setup<S>>();  // shared and never moved
-  set(m->b, data, 0);
-  set(m->a, data, d.b_depth);
-  set(m->vb, dir, 0);
-  set(m->va, dir, d.b_depth);
+  set_parameters(m->b, data, 0);
+  set_parameters(m->a, data, d.b_depth);
+  set_parameters(m->vb, dir, 0);
+  set_parameters(m->va, dir, d.b_depth);
   using matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
   auto x = std::make_shared<const matrix>(data.x.cast<S>());
   auto t = std::make_shared<const matrix>(data.t.cast<S>());

@@ -23,19 +23,6 @@ constexpr int last_out(layers<L...>) {
   return std::tuple_element_t<sizeof...(L) - 1, std::tuple<L...>>::out;
 }
 
-// Parameters come layer by layer, weight then bias, starting at layer
-// `first` of the problem's list.
-template <class M>
-void set(M& m, const problem_data& d, std::size_t first) {
-  std::size_t k = 0;
-  m.for_each_parameter([&](auto& p) {
-    using S = typename std::remove_reference_t<decltype(p.value)>::Scalar;
-    const std::size_t l = first + k / 2;
-    p.value = (k % 2 == 0 ? d.weights[l] : d.biases[l]).template cast<S>();
-    ++k;
-  });
-}
-
 template <class P, class S>
 struct setup {
   typename tapeless_model_of<struct b_tag, S, typename P::b_layers>::type b;
@@ -70,8 +57,8 @@ bool add(const char* impl) {
   const problem_data data = make_data(d);
   // Shared and never moved: programs point at the models' parameters.
   auto m = std::make_shared<setup<P, S>>();
-  set(m->b, data, 0);
-  set(m->a, data, d.b_depth);
+  set_parameters(m->b, data, 0);
+  set_parameters(m->a, data, d.b_depth);
   using matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
   auto x = std::make_shared<const matrix>(data.x.cast<S>());
   auto t = std::make_shared<const matrix>(data.t.cast<S>());

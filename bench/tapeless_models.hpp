@@ -2,6 +2,7 @@
 
 // The problems' networks as tapeless models, for the benchmarks that time
 // tapeless (tapeless.cpp, hvp.cpp).
+#include <cstddef>
 #include <type_traits>
 
 #include <tapeless/tapeless.hpp>
@@ -23,5 +24,19 @@ struct tapeless_model_of<Tag, S, layers<L...>> {
       tapeless::model<Tag, S,
                       tapeless::Dense<L::in, L::out, tapeless_activation_t<L::activation>>...>;
 };
+
+// Sets a model's parameters, layer by layer, weight then bias, from layer
+// `first` of a problem's lists (`d`: the problem's parameters, or a
+// direction's for an HVP).
+template <class M>
+void set_parameters(M& m, const problem_data& d, std::size_t first) {
+  std::size_t k = 0;
+  m.for_each_parameter([&](auto& p) {
+    using S = typename std::remove_reference_t<decltype(p.value)>::Scalar;
+    const std::size_t l = first + k / 2;
+    p.value = (k % 2 == 0 ? d.weights[l] : d.biases[l]).template cast<S>();
+    ++k;
+  });
+}
 
 }  // namespace bench
