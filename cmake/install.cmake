@@ -19,8 +19,17 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tapeless-config.cmake.
 # Before 1.0 a minor release may break the API: 0.1 accepts 0.1.x only.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tapeless-config-version.cmake
   COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
+# tapeless::kernels's definition and source go with the package config,
+# which builds it in the consumer's build (cmake/tapeless-kernels.cmake).
+# The build tree gets copies for CMAKE_PREFIX_PATH=<build>.
+set(_tapeless_kernels_files cmake/tapeless-kernels.cmake cmake/tapeless_kernels.cpp)
 install(FILES ${PROJECT_BINARY_DIR}/tapeless-config.cmake
-  ${PROJECT_BINARY_DIR}/tapeless-config-version.cmake DESTINATION ${TAPELESS_CMAKE_DIR})
+  ${PROJECT_BINARY_DIR}/tapeless-config-version.cmake
+  ${_tapeless_kernels_files} DESTINATION ${TAPELESS_CMAKE_DIR})
+foreach(file IN LISTS _tapeless_kernels_files)
+  configure_file(${PROJECT_SOURCE_DIR}/${file} ${PROJECT_BINARY_DIR} COPYONLY)
+endforeach()
+unset(_tapeless_kernels_files)
 
 # The build tree can be used as a package too (CMAKE_PREFIX_PATH=<build>):
 # the config and version files above sit next to this export.

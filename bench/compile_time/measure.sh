@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Compile time and peak compiler memory of a two-model gradient at several
 # depths, with g++ and clang++ (-O2), one compilation at a time: tapeless
-# (two_models.cpp) next to its hand-written Eigen twin (eigen_twin.cpp, the
-# same network and gradients). Prints a Markdown table; each figure is the
-# median of REPEAT runs.
+# (two_models.cpp), header-only and with the precompiled kernels of
+# tapeless::kernels (-DTAPELESS_PRECOMPILED_KERNELS, linked against the
+# kernels compiled once beforehand, not timed), next to its hand-written
+# Eigen twin (eigen_twin.cpp, the same network and gradients). Prints a
+# Markdown table; each figure is the median of REPEAT runs.
 #   usage: bench/compile_time/measure.sh [depths...]   (default: 2 4 8)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,12 +18,14 @@ trap 'rm -rf "$out"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# measure compiler source depth: prints "seconds MiB" (medians)
+# measure compiler source depth [flags...]: prints "seconds MiB" (medians)
 measure() {
+  local cxx=$1 source=$2 depth=$3
+  shift 3
   : > "$out/times"; : > "$out/mem"
   for _ in $(seq "$repeat"); do
-    /usr/bin/time -f "%e %M" -o "$out/t" "$1" -std=c++20 -O2 -DNDEBUG -DTAPELESS_DEPTH="$3" \
-      -I"$root/include" -isystem /usr/include/eigen3 "$here/$2" -o "$out/a.out"
+    /usr/bin/time -f "%e %M" -o "$out/t" "$cxx" -std=c++20 -O2 -DNDEBUG -DTAPELESS_DEPTH="$depth" \
+      -I"$root/include" -isystem /usr/include/eigen3 "$@" "$here/$source" -o "$out/a.out"
     "$out/a.out" > /dev/null
     read -r secs kib < "$out/t"
     echo "$secs" >> "$out/times"; echo "$kib" >> "$out/mem"
@@ -29,13 +33,17 @@ measure() {
   echo "$(median < "$out/times") $(( $(median < "$out/mem") / 1024 ))"
 }
 
-echo "| compiler | depth | tapeless s | tapeless MiB | Eigen twin s | Eigen twin MiB | time ratio |"
-echo "|---|---|---|---|---|---|---|"
+echo "| compiler | depth | tapeless s | tapeless MiB | with tapeless::kernels s | MiB | Eigen twin s | Eigen twin MiB | time ratio | with kernels |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for cxx in g++ clang++; do
+  "$cxx" -std=c++20 -O2 -DNDEBUG -I"$root/include" -isystem /usr/include/eigen3 \
+    -c "$root/cmake/tapeless_kernels.cpp" -o "$out/kernels.o"
   for d in "${depths[@]}"; do
     read -r ts tm <<< "$(measure "$cxx" two_models.cpp "$d")"
+    read -r ks km <<< "$(measure "$cxx" two_models.cpp "$d" -DTAPELESS_PRECOMPILED_KERNELS "$out/kernels.o")"
     read -r es em <<< "$(measure "$cxx" eigen_twin.cpp "$d")"
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$cxx" "$d" "$ts" "$tm" "$es" "$em" \
-      "$(awk -v a="$ts" -v b="$es" 'BEGIN {printf "%.2f", a / b}')"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cxx" "$d" "$ts" "$tm" "$ks" "$km" \
+      "$es" "$em" "$(awk -v a="$ts" -v b="$es" 'BEGIN {printf "%.2f", a / b}')" \
+      "$(awk -v a="$ks" -v b="$es" 'BEGIN {printf "%.2f", a / b}')"
   done
 done

@@ -1,10 +1,11 @@
 # cmake -D SOURCE_DIR=<consumer project> -D BINARY_DIR=<its build>
 #       [-D CONFIG=<config>] [-D EXE_SUFFIX=.exe] [-D EXPECT_INSTALLED=<file>,...|nothing]
 #       -P run_consumer.cmake -- <configure arguments>...
-# Configures the consumer from scratch, builds it and runs its executable,
-# `consumer`; with EXPECT_INSTALLED, also installs it into an empty prefix
-# and checks that the files listed (relative to the prefix), or nothing,
-# were installed. Any failing step fails the test.
+# Configures the consumer from scratch, builds it and runs its executables,
+# `consumer` (linking tapeless::tapeless) and `consumer_kernels` (linking
+# tapeless::kernels); with EXPECT_INSTALLED, also installs it into an empty
+# prefix and checks that the files listed (relative to the prefix), or
+# nothing, were installed. Any failing step fails the test.
 
 # The configure arguments: whatever follows `--`.
 set(configure_args "")
@@ -35,15 +36,17 @@ file(REMOVE_RECURSE ${BINARY_DIR})
 step(configure ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BINARY_DIR} ${configure_args})
 step(build ${CMAKE_COMMAND} --build ${BINARY_DIR} ${config_args})
 
-# Single-config generators put the executable in the binary directory,
+# Single-config generators put the executables in the binary directory,
 # multi-config ones in a subdirectory per configuration.
-set(exe consumer${EXE_SUFFIX})
-if(CONFIG AND EXISTS ${BINARY_DIR}/${CONFIG}/${exe})
-  set(exe ${BINARY_DIR}/${CONFIG}/${exe})
-else()
-  set(exe ${BINARY_DIR}/${exe})
-endif()
-step(run ${exe})
+foreach(name consumer consumer_kernels)
+  set(exe ${name}${EXE_SUFFIX})
+  if(CONFIG AND EXISTS ${BINARY_DIR}/${CONFIG}/${exe})
+    set(exe ${BINARY_DIR}/${CONFIG}/${exe})
+  else()
+    set(exe ${BINARY_DIR}/${exe})
+  endif()
+  step("run ${name}" ${exe})
+endforeach()
 
 if(DEFINED EXPECT_INSTALLED)
   set(prefix ${BINARY_DIR}/installed)

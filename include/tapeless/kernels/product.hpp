@@ -41,13 +41,17 @@ inline constexpr bool tiny_product = Dst::RowsAtCompileTime !=
 template <class S>
 using dynamic_matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
 
+template <class S>
+using matrix_ref = Eigen::Ref<dynamic_matrix<S>>;
+template <class S>
+using const_matrix_ref = const Eigen::Ref<const dynamic_matrix<S>>&;
+
 // dst (+)= op(a) op(b), op being the identity or the transpose. Assigning
 // is zeroing then accumulating, which is what Eigen's own GEMM path does for
 // `=`, so three instantiations serve all products.
 template <class S>
-void gemm(Eigen::Ref<dynamic_matrix<S>> dst, const Eigen::Ref<const dynamic_matrix<S>>& a,
-          bool transpose_a, const Eigen::Ref<const dynamic_matrix<S>>& b, bool transpose_b,
-          bool accumulate) {
+void gemm(matrix_ref<S> dst, const_matrix_ref<S> a, bool transpose_a, const_matrix_ref<S> b,
+          bool transpose_b, bool accumulate) {
   if (!accumulate) dst.setZero();
   if (transpose_a)
     dst.noalias() += a.transpose() * b;
@@ -56,6 +60,26 @@ void gemm(Eigen::Ref<dynamic_matrix<S>> dst, const Eigen::Ref<const dynamic_matr
   else
     dst.noalias() += a * b;
 }
+
+// Precompiled kernels (opt-in, target tapeless::kernels): Eigen's GEMM is
+// the largest part of a small program's compile time (about 2 of the 5 s of
+// a two-layer gradient at -O2), and it is the same code in every
+// translation unit. TAPELESS_PRECOMPILED_KERNELS declares gemm<float> and
+// gemm<double> instantiated elsewhere; one translation unit defines
+// TAPELESS_INSTANTIATE_KERNELS and includes this header to instantiate
+// them (cmake/tapeless_kernels.cpp). It is the same function compiled out
+// of line either way: with the same flags, the results are bit-identical.
+#if defined(TAPELESS_INSTANTIATE_KERNELS)
+template void gemm<float>(matrix_ref<float>, const_matrix_ref<float>, bool, const_matrix_ref<float>,
+                          bool, bool);
+template void gemm<double>(matrix_ref<double>, const_matrix_ref<double>, bool,
+                           const_matrix_ref<double>, bool, bool);
+#elif defined(TAPELESS_PRECOMPILED_KERNELS)
+extern template void gemm<float>(matrix_ref<float>, const_matrix_ref<float>, bool,
+                                 const_matrix_ref<float>, bool, bool);
+extern template void gemm<double>(matrix_ref<double>, const_matrix_ref<double>, bool,
+                                  const_matrix_ref<double>, bool, bool);
+#endif
 
 // dst = a b, or dst += a b with Accumulate; a or b may be a transpose.
 template <bool Accumulate, class Dst, class A, class B>
