@@ -222,6 +222,11 @@ def targets(run, ctimes):
         allocs = [run.get(c, "tapeless", p)["allocs"] for c, _ in COMPILERS if run.get(c, "tapeless", p)]
         if allocs:
             check(max(allocs) == 0, f"zero heap allocations per step on {p} (eval: {max(allocs):g})")
+    allocs = [run.get(c, "tapeless", "P2_small", "f32", "alternate") for c, _ in COMPILERS]
+    allocs = [a["allocs"] for a in allocs if a]
+    if allocs:
+        check(max(allocs) == 0, "zero heap allocations per step on P2 with a run-time batch that "
+              f"alternates between two sizes ({max(allocs):g})")
     for p in ("P3_medium", "P4_large"):
         for c, cname in COMPILERS:
             t, e = run.get(c, "tapeless", p), run.get(c, "eigen", p)

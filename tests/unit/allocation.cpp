@@ -1,6 +1,6 @@
 // No heap allocation per step: a program with fixed sizes allocates nothing
 // when it runs, and a program with a run-time batch allocates only when the
-// batch size changes.
+// batch grows past the largest so far (or past what reserve() set).
 //
 // Two counters, because Eigen does not allocate through operator new: its
 // matrices call std::malloc directly. So this file counts every global
@@ -143,7 +143,8 @@ TEST_CASE("fixed batch: no allocation when the program runs", "[allocation]") {
   CHECK(step[enc.layer<0>().weight].cwiseAbs().maxCoeff() > 1e-6);
 }
 
-TEST_CASE("run-time batch: allocation only when the batch size changes", "[allocation]") {
+TEST_CASE("run-time batch: allocation only when the batch grows past the largest so far",
+          "[allocation]") {
   enc_t enc;
   head_t head;
   fill_parameters(enc, 1.0);
@@ -168,13 +169,50 @@ TEST_CASE("run-time batch: allocation only when the batch size changes", "[alloc
   CHECK(total == 0);
   CHECK(step[x].rows() == 5);
 
-  // Another batch size: storage is resized once, then reused.
+  // A larger batch grows the storage once; from then on, batches of either
+  // size alternate without allocating (a smaller last batch, an evaluation
+  // set and training batches).
   CHECK(run(X7, T7) > 0);
   total = 0;
-  for (int i = 0; i < 10; ++i) total += run(X7, T7);
+  for (int i = 0; i < 10; ++i) total += run(X7, T7) + run(X5, T5);
   CHECK(total == 0);
-  CHECK(step[x].rows() == 7);
-  CHECK(step[enc.layer<0>().weight].cwiseAbs().maxCoeff() > 1e-6);
+
+  // The smaller batch's results are those of a program that never saw the
+  // larger one.
+  const double loss5 = step.loss();
+  const Eigen::MatrixXd w5 = step[enc.layer<0>().weight];
+  const Eigen::MatrixXd x5 = step[x];
+  auto fresh = tl::gradient(loss_of(enc, head, x, t), enc, head, x);
+  fresh(tl::feed(x, X5), tl::feed(t, T5));
+  CHECK(loss5 == fresh.loss());
+  CHECK(w5 == fresh[enc.layer<0>().weight]);
+  CHECK(x5.rows() == 5);
+  CHECK(x5 == fresh[x]);
+}
+
+TEST_CASE("run-time batch: reserve allocates once for every batch up to its size", "[allocation]") {
+  enc_t enc;
+  head_t head;
+  fill_parameters(enc, 1.0);
+  fill_parameters(head, 5.0);
+  const tl::variable<struct dx, double, 3> x;
+  const tl::input<struct dt, double, 3> t;
+  auto step = tl::gradient(loss_of(enc, head, x, t), enc, head, x);
+  step.reserve(8);
+
+  std::size_t total = 0;
+  for (int rows : {1, 8, 3, 7, 8, 2}) {
+    const Eigen::MatrixXd X = pattern(rows, 3, 1.5);
+    const Eigen::MatrixXd T = Eigen::MatrixXd::Constant(rows, 3, 0.25);
+    total += allocations_during([&] { step(tl::feed(x, X), tl::feed(t, T)); });
+    CHECK(step[x].rows() == rows);
+  }
+  CHECK(total == 0);
+
+  // Past the reservation: storage grows once more.
+  const Eigen::MatrixXd X = pattern(9, 3, 1.5);
+  const Eigen::MatrixXd T = Eigen::MatrixXd::Constant(9, 3, 0.25);
+  CHECK(allocations_during([&] { step(tl::feed(x, X), tl::feed(t, T)); }) > 0);
 }
 
 TEST_CASE("heap-sized parameters: runs and optimizer steps allocate nothing", "[allocation]") {

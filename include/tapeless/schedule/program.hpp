@@ -183,6 +183,16 @@ class program<Expr, request<Requested...>, Mode> {
     return *this;
   }
 
+  // Storage for batches of up to `rows` rows, allocated now: later runs with
+  // a batch that size or smaller allocate nothing. Without it, a program's
+  // storage grows to the largest batch it has run with and is then reused
+  // (a smaller last batch, or a larger evaluation set, allocates only the
+  // first time). Values read from earlier runs are lost.
+  void reserve(Eigen::Index rows) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) { (std::get<K>(ws_).reserve(rows), ...); }
+    (std::make_index_sequence<N>{});
+  }
+
   // The root's value: a matrix of its shape (of an evaluate program: the
   // predictions); loss(), the number, for a 1x1 root (a loss or a metric,
   // of a gradient program or an evaluate program alike). A reference to the
