@@ -20,9 +20,10 @@ def require(module):
     try:
         return __import__(module)
     except ImportError as e:
-        package = {"numpy": "python3-numpy", "torch": "python3-torch"}[module]
-        print(f"SKIPPED: {sys.executable} cannot import {module} ({e}); "
-              f"install Debian's {package}")
+        how = {"numpy": "install Debian's python3-numpy (bash .ci/install-deps test does)",
+               "torch": "install Debian's python3-torch (TAPELESS_TORCH=1 bash .ci/test "
+                        "does; about 212 MB to download on a fresh Debian 12)"}[module]
+        print(f"SKIPPED: {sys.executable} cannot import {module} ({e}); {how}")
         sys.exit(SKIP)
 
 
