@@ -44,46 +44,60 @@ std::vector<unsigned char> npy_of(std::string dict, const std::vector<unsigned c
   return out;
 }
 
-// A stored ZIP archive of (name, bytes) members, as Python's zipfile
-// writes one; `method` 8 marks members as deflated (their bytes unchanged).
+// The pieces of a ZIP archive, as Python's zipfile writes them for stored
+// members; `method` 8 marks a member as deflated (its bytes unchanged).
+std::vector<unsigned char> zip_header(bool central, const std::string& name,
+                                      const std::vector<unsigned char>& bytes,
+                                      std::uint16_t method = 0, std::uint32_t offset = 0) {
+  std::vector<unsigned char> v;
+  append_le<std::uint32_t>(v, central ? 0x02014b50 : 0x04034b50);
+  if (central) append_le<std::uint16_t>(v, 20);
+  append_le<std::uint16_t>(v, 20);
+  append_le<std::uint16_t>(v, 0);
+  append_le<std::uint16_t>(v, method);
+  append_le<std::uint32_t>(v, 0);  // time, date
+  append_le<std::uint32_t>(v, tl::io::detail::crc32_of(bytes.data(), bytes.size()));
+  append_le<std::uint32_t>(v, std::uint32_t(bytes.size()));
+  append_le<std::uint32_t>(v, std::uint32_t(bytes.size()));
+  append_le<std::uint16_t>(v, std::uint16_t(name.size()));
+  append_le<std::uint16_t>(v, 0);
+  if (central) {
+    for (int k = 0; k < 3; ++k) append_le<std::uint16_t>(v, 0);  // comment, disk, internal
+    append_le<std::uint32_t>(v, 0);
+    append_le<std::uint32_t>(v, offset);
+  }
+  append(v, name);
+  return v;
+}
+
+// The central directory `directory` of `count` members appended at the
+// end of `out`, and the end record.
+void finish_zip(std::vector<unsigned char>& out, const std::vector<unsigned char>& directory,
+                std::size_t count) {
+  const auto directory_offset = std::uint32_t(out.size());
+  out.insert(out.end(), directory.begin(), directory.end());
+  append_le<std::uint32_t>(out, 0x06054b50);
+  append_le<std::uint32_t>(out, 0);
+  append_le<std::uint16_t>(out, std::uint16_t(count));
+  append_le<std::uint16_t>(out, std::uint16_t(count));
+  append_le<std::uint32_t>(out, std::uint32_t(directory.size()));
+  append_le<std::uint32_t>(out, directory_offset);
+  append_le<std::uint16_t>(out, 0);
+}
+
+// A ZIP archive of (name, bytes) members.
 std::vector<unsigned char> zip_of(
     const std::vector<std::pair<std::string, std::vector<unsigned char>>>& members,
     std::uint16_t method = 0) {
   std::vector<unsigned char> out, directory;
   for (const auto& [name, bytes] : members) {
-    const std::uint32_t crc = tl::io::detail::crc32_of(bytes.data(), bytes.size());
-    const auto offset = std::uint32_t(out.size());
-    for (auto* v : {&out, &directory}) {
-      const bool central = v == &directory;
-      append_le<std::uint32_t>(*v, central ? 0x02014b50 : 0x04034b50);
-      if (central) append_le<std::uint16_t>(*v, 20);
-      append_le<std::uint16_t>(*v, 20);
-      append_le<std::uint16_t>(*v, 0);
-      append_le<std::uint16_t>(*v, method);
-      append_le<std::uint32_t>(*v, 0);  // time, date
-      append_le<std::uint32_t>(*v, crc);
-      append_le<std::uint32_t>(*v, std::uint32_t(bytes.size()));
-      append_le<std::uint32_t>(*v, std::uint32_t(bytes.size()));
-      append_le<std::uint16_t>(*v, std::uint16_t(name.size()));
-      append_le<std::uint16_t>(*v, 0);
-      if (central) {
-        for (int k = 0; k < 3; ++k) append_le<std::uint16_t>(*v, 0);  // comment, disk, internal
-        append_le<std::uint32_t>(*v, 0);
-        append_le<std::uint32_t>(*v, offset);
-      }
-      append(*v, name);
-    }
+    const auto c = zip_header(true, name, bytes, method, std::uint32_t(out.size()));
+    directory.insert(directory.end(), c.begin(), c.end());
+    const auto l = zip_header(false, name, bytes, method);
+    out.insert(out.end(), l.begin(), l.end());
     out.insert(out.end(), bytes.begin(), bytes.end());
   }
-  const auto directory_offset = std::uint32_t(out.size());
-  out.insert(out.end(), directory.begin(), directory.end());
-  append_le<std::uint32_t>(out, 0x06054b50);
-  append_le<std::uint32_t>(out, 0);
-  append_le<std::uint16_t>(out, std::uint16_t(members.size()));
-  append_le<std::uint16_t>(out, std::uint16_t(members.size()));
-  append_le<std::uint32_t>(out, std::uint32_t(directory.size()));
-  append_le<std::uint32_t>(out, directory_offset);
-  append_le<std::uint16_t>(out, 0);
+  finish_zip(out, directory, members.size());
   return out;
 }
 
@@ -247,6 +261,31 @@ TEST_CASE("npz: archives tapeless does not read, or that do not match, are refus
                                        std::vector<unsigned char>(48, 0))}})) ==
         "member a.layer0.W.npy: fortran_order is True: tapeless reads C-order arrays; save "
         "np.ascontiguousarray(a) instead");
+
+  // Two directory entries for one local header: the second's offset moved
+  // onto the first member.
+  auto shared = zip_of({{"a.layer0.W.npy", w}, {"a.layer0.W.npy", w}});
+  const std::size_t second_entry = 2 * (30 + 14 + w.size()) + 46 + 14;
+  for (int k = 0; k < 4; ++k) shared[second_entry + 42 + std::size_t(k)] = 0;
+  CHECK(refusal(shared) == "corrupted: members a.layer0.W.npy and a.layer0.W.npy overlap");
+
+  // A member's local header that starts inside the data of the member
+  // before it, its data after that member's end: the bytes are shared.
+  {
+    auto first = w;
+    const auto second_local = zip_header(false, "a.layer0.b.npy", b0);
+    std::copy(second_local.begin(), second_local.begin() + 10, first.end() - 10);
+    std::vector<unsigned char> z = zip_header(false, "a.layer0.W.npy", first);
+    const auto second_offset = std::uint32_t(z.size() + first.size() - 10);
+    z.insert(z.end(), first.begin(), first.end());
+    z.insert(z.end(), second_local.begin() + 10, second_local.end());
+    z.insert(z.end(), b0.begin(), b0.end());
+    auto directory = zip_header(true, "a.layer0.W.npy", first, 0, 0);
+    const auto second = zip_header(true, "a.layer0.b.npy", b0, 0, second_offset);
+    directory.insert(directory.end(), second.begin(), second.end());
+    finish_zip(z, directory, 2);
+    CHECK(refusal(z) == "corrupted: members a.layer0.W.npy and a.layer0.b.npy overlap");
+  }
 
   auto damaged = zip_of({{"a.layer0.W.npy", w}});
   damaged[30 + 14 + 128 + 5] ^= 1;  // a data byte of the member

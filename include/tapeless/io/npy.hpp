@@ -241,7 +241,7 @@ inline constexpr std::uint32_t zip64_locator_signature = 0x07064b50;
 
 struct zip_member {
   std::string name;
-  std::uint64_t data_begin, size;
+  std::uint64_t local, data_begin, size;  // local: where its local header starts
   std::uint32_t crc;
 };
 
@@ -331,6 +331,7 @@ std::vector<zip_member> read_zip(const std::vector<unsigned char>& z, Fail&& fai
       fail("corrupted: " + named + ": no local header where the central directory says");
     const std::uint64_t local_name = get_le<std::uint16_t>(p + local + 26);
     const std::uint64_t local_extra = get_le<std::uint16_t>(p + local + 28);
+    m.local = local;
     m.data_begin = local + 30 + local_name + local_extra;
     if (m.data_begin > directory || directory - m.data_begin < m.size)
       fail("corrupted: " + named + ": its data runs past the start of the central directory");
@@ -340,13 +341,14 @@ std::vector<zip_member> read_zip(const std::vector<unsigned char>& z, Fail&& fai
   }
   if (at != directory_end) fail("corrupted: bytes after the central directory's last entry");
 
-  // No two members share bytes (local header through data).
+  // No two members share bytes (local header through data): a member's
+  // local header starts after the data of the one before it.
   std::vector<const zip_member*> order;
   for (const auto& m : members) order.push_back(&m);
   std::sort(order.begin(), order.end(),
-            [](const auto* a, const auto* b) { return a->data_begin < b->data_begin; });
+            [](const auto* a, const auto* b) { return a->local < b->local; });
   for (std::size_t k = 1; k < order.size(); ++k)
-    if (order[k]->data_begin - order[k - 1]->data_begin < order[k - 1]->size + 30)
+    if (order[k]->local < order[k - 1]->data_begin + order[k - 1]->size)
       fail("corrupted: members " + order[k - 1]->name + " and " + order[k]->name + " overlap");
   for (const auto& m : members) {
     const std::uint32_t crc = crc32_of(p + m.data_begin, static_cast<std::size_t>(m.size));
