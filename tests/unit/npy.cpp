@@ -188,7 +188,7 @@ TEST_CASE("npy: arrays tapeless does not read are refused, saying how to convert
   CHECK(refusal({0x93, 'N', 'U', 'M'}) == "truncated: 4 bytes, fewer than an .npy header");
 }
 
-TEST_CASE("npz: round trips are bit-exact; np.load names each array") {
+TEST_CASE("npz: round trips are bit-exact, and np.load names each array") {
   dir d;
   small_a a;
   assorted_tensors o;
