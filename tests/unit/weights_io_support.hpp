@@ -5,6 +5,7 @@
 // their bytes, and files read and written as bytes.
 
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>

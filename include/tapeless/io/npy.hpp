@@ -29,10 +29,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <tapeless/io/checkpoint.hpp>
@@ -131,7 +135,8 @@ void parse_npy_dict(std::string_view s, npy_header& h, Fail&& fail) {
         const std::size_t first = at;
         std::uint64_t n = 0;
         while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
-          if (n > (UINT64_MAX - 9) / 10) fail("header: a dimension is too large");
+          if (n > (std::numeric_limits<std::uint64_t>::max() - 9) / 10)
+            fail("header: a dimension is too large");
           n = n * 10 + static_cast<std::uint64_t>(s[at++] - '0');
         }
         if (at == first) fail("header: 'shape' must be a tuple of non-negative integers");
@@ -201,9 +206,10 @@ npy_header parse_npy_header(std::string_view text, std::uint64_t header_total, s
   const std::uint64_t data = total - header_total;
   const auto count = element_count(h.shape);
   if (!count || *count > data / element || *count * element != data) {
-    const std::string needed = count && *count <= UINT64_MAX / element
-                                   ? std::to_string(*count * element) + " bytes"
-                                   : std::string("more bytes than a file can have");
+    const std::string needed =
+        count && *count <= std::numeric_limits<std::uint64_t>::max() / element
+            ? std::to_string(*count * element) + " bytes"
+            : std::string("more bytes than a file can have");
     fail(std::string(count && *count <= data / element ? "corrupted" : "truncated") + ": shape " +
          shape_text(h.shape) + " of " + h.dtype + " needs " + needed + " of data, and there are " +
          std::to_string(data));
