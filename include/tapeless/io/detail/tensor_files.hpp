@@ -6,12 +6,15 @@
 // every difference described before anything is written. The file pieces
 // (reading regular files, atomic saves) are checkpoint.hpp's, reused.
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <limits>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
