@@ -458,9 +458,8 @@ void save_npy(const std::filesystem::path& file, const T& tensor) {
 // tensor's exactly; changes nothing on any error.
 template <class T>
 void load_npy(const std::filesystem::path& file, T&& tensor) {
-  static_assert(!std::is_const_v<std::remove_reference_t<decltype(detail::matrix_of(tensor))>>,
-                "tapeless: load_npy(file, tensor): the tensor is const; loading writes it");
-  detail::as_format(detail::npy_format, [&] { detail::load_npy_into(file, tensor); });
+  if constexpr (detail::loaded_objects_are_mutable<decltype(detail::matrix_of(tensor))>())
+    detail::as_format(detail::npy_format, [&] { detail::load_npy_into(file, tensor); });
 }
 
 // Saves every tensor of `objs` to `file` as an uncompressed .npz archive,
@@ -572,10 +571,8 @@ void save_npz(const std::filesystem::path& file, const Objs&... objs) {
 // may be temporaries (the view torch_sequential returns).
 template <class... Objs>
 void load_npz(const std::filesystem::path& file, Objs&&... objs) {
-  static_assert((!std::is_const_v<std::remove_reference_t<Objs>> && ...),
-                "tapeless: load_npz(file, objs...): an object is const; loading writes its "
-                "tensors");
-  detail::as_format(detail::npz_format, [&] { detail::load_npz_into(file, objs...); });
+  if constexpr (detail::loaded_objects_are_mutable<Objs...>())
+    detail::as_format(detail::npz_format, [&] { detail::load_npz_into(file, objs...); });
 }
 
 }  // namespace tapeless::io

@@ -256,11 +256,9 @@ void save_safetensors(const std::filesystem::path& file, const Objs&... objs) {
 // Objects may be temporaries (the view torch_sequential returns).
 template <class... Objs>
 void load_safetensors(const std::filesystem::path& file, Objs&&... objs) {
-  static_assert((!std::is_const_v<std::remove_reference_t<Objs>> && ...),
-                "tapeless: load_safetensors(file, objs...): an object is const; loading writes "
-                "its tensors");
-  detail::as_format(detail::safetensors_format,
-                    [&] { detail::load_safetensors_into(file, objs...); });
+  if constexpr (detail::loaded_objects_are_mutable<Objs...>())
+    detail::as_format(detail::safetensors_format,
+                      [&] { detail::load_safetensors_into(file, objs...); });
 }
 
 }  // namespace tapeless::io

@@ -97,6 +97,9 @@ class torch_sequential_view {
   }
 
  public:
+  // A view of a const model can be saved, not loaded into.
+  static constexpr bool read_only = std::is_const_v<Model>;
+
   torch_sequential_view(Model& model, torch_options options)
       : model_(model), options_(std::move(options)) {}
 

@@ -26,6 +26,8 @@
 
 #include <Eigen/Core>
 
+#include <tapeless/checks.hpp>
+#include <tapeless/detail/meta.hpp>
 #include <tapeless/io/checkpoint.hpp>
 #include <tapeless/io/detail/json.hpp>
 
@@ -116,6 +118,23 @@ decltype(auto) as_format(std::string_view format, F&& f) {
     throw checkpoint_error(e.file(),
                            "tapeless: " + std::string(format) + " " + m.substr(from.size()));
   }
+}
+
+// Whether a load would write through a const path: a const object, or a
+// view that says it is read-only (torch_sequential of a const model).
+template <class T, class U = std::remove_reference_t<T>>
+inline constexpr bool is_read_only = std::is_const_v<U> || requires {
+  requires U::read_only;
+};
+
+// Checks that a load writes into modifiable objects, listing the others
+// through checks.hpp's loaded_objects_are_mutable, as tl::load does; the
+// load is compiled only when this holds, so that the one error is that.
+template <class... Objs>
+constexpr bool loaded_objects_are_mutable() {
+  using read_only = decltype((meta::list<>{} + ... +
+                              meta::keep_if<is_read_only<Objs>, std::remove_reference_t<Objs>>{}));
+  return meta::apply<check::loaded_objects_are_mutable, read_only>::type::check();
 }
 
 // Names a save accepts: non-empty, unique, valid UTF-8 (safetensors' header
