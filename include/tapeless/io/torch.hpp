@@ -64,10 +64,15 @@ inline constexpr bool is_dense_layer<dense_layer<M, I, S, In, Out, Act, T>> = tr
 // compilers print the layer's type.
 template <class Layer, bool Supported>
 struct layer_has_torch_counterpart {
-  static_assert(Supported,
-                "tapeless: torch_sequential(model): a layer of the model has no PyTorch "
-                "counterpart in io/torch.hpp (Dense and LayerNorm do); map its tensors by hand");
-  static constexpr bool value = Supported;
+  // In a function, as checks.hpp's are: a failed static_assert in the class
+  // body would leave it incomplete, a second error (clang++).
+  static constexpr bool check() {
+    static_assert(Supported,
+                  "tapeless: torch_sequential: the layer listed in this check has no PyTorch "
+                  "counterpart in io/torch.hpp, which maps Dense and LayerNorm; list its tensors "
+                  "under PyTorch's names with a for_each_tensor of your own");
+    return Supported;
+  }
 };
 
 }  // namespace detail
@@ -82,7 +87,8 @@ class torch_sequential_view {
   template <std::size_t I, class F>
   void visit(std::size_t index, F& f) const {
     using L = std::remove_cvref_t<decltype(model_.template layer<I>())>;
-    if constexpr (detail::layer_has_torch_counterpart<L, (detail::torch_modules < L >> 0)>::value) {
+    constexpr bool mapped = detail::torch_modules<L> != 0;
+    if constexpr (detail::layer_has_torch_counterpart<L, mapped>::check()) {
       auto& layer = model_.template layer<I>();
       const std::string at = options_.prefix + std::to_string(index) + ".";
       if constexpr (detail::is_dense_layer<L>) {
