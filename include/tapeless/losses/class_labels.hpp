@@ -7,6 +7,7 @@
 #include <tapeless/checks.hpp>
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/softmax.hpp>
 
 // Losses against integer class labels: a batch x 1 input whose values are
 // class indices 0 .. C-1 (stored in the scalar type, as CSV and NumPy give
@@ -52,32 +53,48 @@ struct class_label_loss {
     }
   };
 
-  template <class Row>
-  static auto log_sum_exp(const Row& z) {
-    const auto m = z.maxCoeff();
-    return m + std::log((z.array() - m).exp().sum());
-  }
+  // From logits, each row's log-sum-exp is kept for the backward pass.
+  static constexpr int scratch_cols = FromLogits ? 1 : 0;
 
   template <class Y, class P, class L>
-  void forward(Y& y, const P& p, const L& labels) const {
+  requires(!FromLogits) void forward(Y& y, const P& p, const L& labels) const {
+    typename Y::Scalar total = 0;
+    for (Eigen::Index r = 0; r < p.rows(); ++r)
+      total -= p(r, detail_labels::label_of(labels, r, p.cols(), name));
+    y(0, 0) = total / static_cast<typename Y::Scalar>(p.rows());
+  }
+  template <class Y, class LSE, class P, class L>
+  requires FromLogits void forward(Y& y, LSE& lse, const P& p, const L& labels) const {
     typename Y::Scalar total = 0;
     for (Eigen::Index r = 0; r < p.rows(); ++r) {
-      const auto k = detail_labels::label_of(labels, r, p.cols(), name);
-      total += FromLogits ? log_sum_exp(p.row(r)) - p(r, k) : -p(r, k);
+      lse(r, 0) = log_sum_exp(p.row(r));
+      total += lse(r, 0) - p(r, detail_labels::label_of(labels, r, p.cols(), name));
     }
     y(0, 0) = total / static_cast<typename Y::Scalar>(p.rows());
   }
   template <class G, class Y, class P, class L, class SP, class SL>
-  void backward(G& g, const Y&, const P& p, const L& labels, SP sp, SL) const {
+  requires(!FromLogits) void backward(G& g, const Y&, const P& p, const L& labels, SP sp,
+                                      SL) const {
+    using S = typename G::Scalar;
+    const S scale = g(0, 0) / static_cast<S>(p.rows());
+    Eigen::Matrix<S, 1, P::ColsAtCompileTime> row(1, p.cols());
+    row.setZero();
+    for (Eigen::Index r = 0; r < p.rows(); ++r) {
+      const auto k = static_cast<Eigen::Index>(labels(r, 0));
+      row(0, k) = -scale;
+      sp.row(r)(row);
+      row(0, k) = 0;
+    }
+  }
+  template <class G, class Y, class LSE, class P, class L, class SP, class SL>
+  requires FromLogits void backward(G& g, const Y&, const LSE& lse, const P& p, const L& labels,
+                                    SP sp, SL) const {
     using S = typename G::Scalar;
     const S scale = g(0, 0) / static_cast<S>(p.rows());
     for (Eigen::Index r = 0; r < p.rows(); ++r) {
       const auto k = static_cast<Eigen::Index>(labels(r, 0));
-      Eigen::Matrix<S, 1, P::ColsAtCompileTime> row(1, p.cols());
-      if constexpr (FromLogits)
-        row = scale * (p.row(r).array() - log_sum_exp(p.row(r))).exp().matrix();
-      else
-        row.setZero();
+      Eigen::Matrix<S, 1, P::ColsAtCompileTime> row =
+          scale * (p.row(r).array() - lse(r, 0)).exp().matrix();
       row(0, k) -= scale;
       sp.row(r)(row);
     }

@@ -4,6 +4,7 @@
 
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/softmax.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -15,33 +16,28 @@ namespace ops {
 //   y = (1/N) sum_r (lse_r sum_j t_rj - sum_j t_rj z_rj)
 // Pullbacks, with p_r = e^(z_r - lse_r) = softmax(z_r):
 //   dz_r = (g/N) (p_r sum_j t_rj - t_r),   dt_r = (g/N) (lse_r - z_r).
-// lse is recomputed in the backward sweep rather than stored: one more
-// pass over z, but no per-node scratch storage and no allocation.
+// lse_r is kept from the forward pass (one scratch column per row), so the
+// backward pass reads z once more, for p_r, and computes no maximum.
 struct softmax_cross_entropy {
   static constexpr std::string_view name = "softmax_cross_entropy";
   using shape_rule = shape_rules::scalar;
+  static constexpr int scratch_cols = 1;
 
-  template <class Row>
-  static auto log_sum_exp(const Row& z) {
-    const auto m = z.maxCoeff();
-    return m + std::log((z.array() - m).exp().sum());
-  }
-
-  template <class Y, class Z, class T>
-  void forward(Y& y, const Z& z, const T& t) const {
+  template <class Y, class L, class Z, class T>
+  void forward(Y& y, L& lse, const Z& z, const T& t) const {
     typename Y::Scalar total = 0;
-    for (Eigen::Index r = 0; r < z.rows(); ++r)
-      total += log_sum_exp(z.row(r)) * t.row(r).sum() - t.row(r).dot(z.row(r));
+    for (Eigen::Index r = 0; r < z.rows(); ++r) {
+      lse(r, 0) = log_sum_exp(z.row(r));
+      total += lse(r, 0) * t.row(r).sum() - t.row(r).dot(z.row(r));
+    }
     y(0, 0) = total / static_cast<typename Y::Scalar>(z.rows());
   }
-
-  template <class G, class Y, class Z, class T, class SZ, class ST>
-  void backward(G& g, const Y&, const Z& z, const T& t, SZ sz, ST st) const {
+  template <class G, class Y, class L, class Z, class T, class SZ, class ST>
+  void backward(G& g, const Y&, const L& lse, const Z& z, const T& t, SZ sz, ST st) const {
     const auto scale = g(0, 0) / static_cast<typename G::Scalar>(z.rows());
     for (Eigen::Index r = 0; r < z.rows(); ++r) {
-      const auto lse = log_sum_exp(z.row(r));
-      sz.row(r)(scale * ((z.row(r).array() - lse).exp() * t.row(r).sum() - t.row(r).array()));
-      st.row(r)(scale * (lse - z.row(r).array()));
+      sz.row(r)(scale * ((z.row(r).array() - lse(r, 0)).exp() * t.row(r).sum() - t.row(r).array()));
+      st.row(r)(scale * (lse(r, 0) - z.row(r).array()));
     }
   }
 };

@@ -16,7 +16,7 @@ namespace tapeless {
 // runtime_rows(name, operand rows...), where an operand's are dynamic).
 // Besides: forward(y, operand values...) and backward(g, y, operand
 // values..., one sink per operand) (kernels/sink.hpp), and optionally
-// blocks_gradient, forwards_value or differentiable(j).
+// blocks_gradient, forwards_value, differentiable(j) or scratch_cols.
 template <class Op, class... Operands>
 concept Operation = requires {
   { Op::name } -> std::convertible_to<std::string_view>;

@@ -1,10 +1,20 @@
 #pragma once
 
+#include <cmath>
+
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
 
 namespace tapeless {
 namespace ops {
+
+// ln sum_j e^(z_j) of a row, through its maximum m: m + ln sum_j e^(z_j - m),
+// so that large entries neither overflow nor lose precision.
+template <class Row>
+auto log_sum_exp(const Row& z) {
+  const auto m = z.maxCoeff();
+  return m + std::log((z.array() - m).exp().sum());
+}
 
 // Along the features of each row, through the row's maximum m so that
 // large inputs neither overflow nor lose precision:
@@ -20,11 +30,10 @@ struct softmax {
   template <class Y, class X>
   void forward(Y& y, const X& x) const {
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
-      const auto m = x.row(i).maxCoeff();
-      if constexpr (Log)
-        y.row(i).array() = x.row(i).array() - (m + std::log((x.row(i).array() - m).exp().sum()));
-      else {
-        y.row(i).array() = (x.row(i).array() - m).exp();
+      if constexpr (Log) {
+        y.row(i).array() = x.row(i).array() - log_sum_exp(x.row(i));
+      } else {
+        y.row(i).array() = (x.row(i).array() - x.row(i).maxCoeff()).exp();
         y.row(i) /= y.row(i).sum();
       }
     }

@@ -30,6 +30,16 @@ constexpr bool forwards_value() {
     return false;
 }
 
+// Columns of per-row scratch an op keeps from its forward to its backward
+// pass (softmax cross-entropy's log-sum-exp of each row), 0 for none.
+template <class Op>
+constexpr int scratch_cols() {
+  if constexpr (requires { Op::scratch_cols; })
+    return Op::scratch_cols;
+  else
+    return 0;
+}
+
 // What a user names when reading a gradient: a parameter (or a reference to
 // one) or a variable.
 template <class T>
@@ -86,11 +96,30 @@ class program<Expr, request<Requested...>, Mode> {
   using slot_of = slot<S, node<K>::rows, node<K>::cols, owns_value<node<K>>, plan.needed[K],
                        is_input_v<node<K>>>;
 
+  // An op's scratch: as many rows as its first operand, scratch_cols() columns.
+  template <std::size_t K>
+  static auto scratch_type() {
+    if constexpr (is_expr_v<node<K>>) {
+      constexpr int cols = scratch_cols<typename node<K>::op_type>();
+      if constexpr (cols > 0)
+        return std::type_identity<slot_matrix<S, node<operand<K, 0>>::rows, cols>>{};
+      else
+        return std::type_identity<nothing>{};
+    } else {
+      return std::type_identity<nothing>{};
+    }
+  }
+  template <std::size_t K>
+  using scratch_of = typename decltype(scratch_type<K>())::type;
+  template <std::size_t K>
+  static constexpr bool has_scratch = !std::is_same_v<scratch_of<K>, nothing>;
+
   template <class Seq>
   struct slots;
   template <std::size_t... K>
   struct slots<std::index_sequence<K...>> {
     using type = std::tuple<slot_of<K>...>;
+    using scratch = std::tuple<scratch_of<K>...>;
     // The inputs the expression reads.
     using inputs = decltype((meta::list<>{} + ... + meta::keep_if<is_input_v<node<K>>, node<K>>{}));
   };
@@ -109,6 +138,7 @@ class program<Expr, request<Requested...>, Mode> {
 
   Expr expr_;
   typename layout::type ws_;
+  [[no_unique_address]] typename layout::scratch scratch_;
   // The storage each distinct parameter node reads (null for other nodes).
   std::array<const void*, N> targets_{};
   // The object of each requested parameter (null for variables): reading a
@@ -189,7 +219,15 @@ class program<Expr, request<Requested...>, Mode> {
   // (a smaller last batch, or a larger evaluation set, allocates only the
   // first time). Values read from earlier runs are lost.
   void reserve(Eigen::Index rows) {
-    [&]<std::size_t... K>(std::index_sequence<K...>) { (std::get<K>(ws_).reserve(rows), ...); }
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (std::get<K>(ws_).reserve(rows), ...);
+      (
+          [&] {
+            if constexpr (requires { std::get<K>(scratch_).capacity(); })
+              std::get<K>(scratch_).reserve(rows);
+          }(),
+          ...);
+    }
     (std::make_index_sequence<N>{});
   }
 
@@ -352,8 +390,13 @@ class program<Expr, request<Requested...>, Mode> {
           const auto r = Op::shape_rule::runtime_rows(Op::name, rows<operand<K, J>>()...);
           if constexpr (node<K>::rows == dynamic) std::get<K>(ws_).resize(r);
         }
-        if constexpr (owns_value<node<K>>)
+        if constexpr (has_scratch<K>) {
+          set_rows(std::get<K>(scratch_), rows<operand<K, 0>>());
+          op<K>().forward(std::get<K>(ws_).value, std::get<K>(scratch_),
+                          value_of<operand<K, J>>()...);
+        } else if constexpr (owns_value<node<K>>) {
           op<K>().forward(std::get<K>(ws_).value, value_of<operand<K, J>>()...);
+        }
       }
       (std::make_index_sequence<arity<K>>{});
     }
@@ -380,8 +423,12 @@ class program<Expr, request<Requested...>, Mode> {
                 std::get<operand<K, J>>(ws_).adjoint.setZero();
             }(),
             ...);
-        op<K>().backward(std::get<K>(ws_).adjoint, value_of<K>(), value_of<operand<K, J>>()...,
-                         sink<K, J>()...);
+        if constexpr (has_scratch<K>)
+          op<K>().backward(std::get<K>(ws_).adjoint, value_of<K>(), std::get<K>(scratch_),
+                           value_of<operand<K, J>>()..., sink<K, J>()...);
+        else
+          op<K>().backward(std::get<K>(ws_).adjoint, value_of<K>(), value_of<operand<K, J>>()...,
+                           sink<K, J>()...);
       }
       (std::make_index_sequence<arity<K>>{});
     }

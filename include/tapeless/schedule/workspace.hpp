@@ -77,6 +77,17 @@ class batch_matrix : public Eigen::Map<Eigen::Matrix<S, Eigen::Dynamic, C>, Eige
 template <class S, int R, int C>
 using slot_matrix = std::conditional_t<R == dynamic, batch_matrix<S, C>, kernels::matrix<S, R, C>>;
 
+// Gives m `r` rows, allocating only where it must (a batch_matrix past its
+// largest size, a matrix whose fixed size is allocated: once).
+template <class M>
+void set_rows(M& m, Eigen::Index r) {
+  if (m.rows() == r) return;
+  if constexpr (requires { m.capacity(); })
+    m.resize(r);
+  else
+    m.resize(r, M::ColsAtCompileTime);
+}
+
 // The storage of one distinct node for one program: its value if it computes
 // one (leaves read their parameter or feed in place, stop_gradient reads its
 // operand's), its adjoint if the reverse sweep needs it, the data pointer if
@@ -94,22 +105,13 @@ struct slot {
   // grows past the largest so far (or for a fixed shape, once).
   void resize(Eigen::Index r) {
     rows = r;
-    if constexpr (Value) resize(value, r);
-    if constexpr (Adjoint) resize(adjoint, r);
+    if constexpr (Value) set_rows(value, r);
+    if constexpr (Adjoint) set_rows(adjoint, r);
   }
   // Room for a batch of `r` rows.
   void reserve(Eigen::Index r) {
     if constexpr (R == dynamic && Value) value.reserve(r);
     if constexpr (R == dynamic && Adjoint) adjoint.reserve(r);
-  }
-
- private:
-  static void resize(matrix& m, Eigen::Index r) {
-    if (m.rows() == r) return;
-    if constexpr (R == dynamic)
-      m.resize(r);
-    else
-      m.resize(r, C);
   }
 };
 
