@@ -5,7 +5,11 @@
 # tapeless::kernels (-DTAPELESS_PRECOMPILED_KERNELS, linked against the
 # kernels compiled once beforehand, not timed), next to its hand-written
 # Eigen twin (eigen_twin.cpp, the same network and gradients). Prints a
-# Markdown table; each figure is the median of REPEAT runs.
+# Markdown table; each figure is the median of REPEAT runs. Seconds are
+# user + system CPU time: one compilation uses one core, so on a quiet
+# machine that is its wall time, and on a shared virtual machine it is not
+# inflated by time the host gives to others (wall times there varied by
+# half between identical runs, 2026-12-04).
 #   usage: bench/compile_time/measure.sh [depths...]   (default: 2 4 8)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,11 +28,12 @@ measure() {
   shift 3
   : > "$out/times"; : > "$out/mem"
   for _ in $(seq "$repeat"); do
-    /usr/bin/time -f "%e %M" -o "$out/t" "$cxx" -std=c++20 -O2 -DNDEBUG -DTAPELESS_DEPTH="$depth" \
+    /usr/bin/time -f "%U %S %M" -o "$out/t" "$cxx" -std=c++20 -O2 -DNDEBUG -DTAPELESS_DEPTH="$depth" \
       -I"$root/include" -isystem /usr/include/eigen3 "$@" "$here/$source" -o "$out/a.out"
     "$out/a.out" > /dev/null
-    read -r secs kib < "$out/t"
-    echo "$secs" >> "$out/times"; echo "$kib" >> "$out/mem"
+    read -r user sys kib < "$out/t"
+    awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f\n", u + s}' >> "$out/times"
+    echo "$kib" >> "$out/mem"
   done
   echo "$(median < "$out/times") $(( $(median < "$out/mem") / 1024 ))"
 }

@@ -28,6 +28,7 @@
 #include "counting_new.hpp"
 #include "scratch_dir.hpp"
 #include "support.hpp"
+#include "weights_io_support.hpp"  // snapshot(), read_bytes(), write_bytes()
 
 namespace tl = tapeless;
 namespace fs = std::filesystem;
@@ -63,37 +64,10 @@ struct fake_optimizer {
   }
 };
 
-// The bytes of every tensor, in for_each_tensor order: what "unchanged"
-// and "bit-exact" compare.
-template <class... Objs>
-std::vector<unsigned char> snapshot(const Objs&... objs) {
-  std::vector<unsigned char> out;
-  const auto add = [&](const std::string&, auto&& t) {
-    for (Eigen::Index j = 0; j < t.cols(); ++j)
-      for (Eigen::Index i = 0; i < t.rows(); ++i) {
-        const auto v = t.coeff(i, j);
-        const auto* p = reinterpret_cast<const unsigned char*>(&v);
-        out.insert(out.end(), p, p + sizeof v);
-      }
-  };
-  (objs.for_each_tensor(add), ...);
-  return out;
-}
-
 // A scratch directory named after this file.
 struct checkpoint_dir : scratch_dir {
   checkpoint_dir() : scratch_dir("checkpoint") {}
 };
-
-std::vector<unsigned char> read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const fs::path& p, const std::vector<unsigned char>& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-}
 
 // An independent writer of the documented format, for hand-made files.
 struct file_builder {

@@ -1,6 +1,6 @@
 #pragma once
 
-// What the tests of the weight formats (safetensors, npy, torch) share:
+// What the tests of the file formats (checkpoint, safetensors, npy, torch) share:
 // objects with tensors of every kind the formats handle, a snapshot of
 // their bytes, and files read and written as bytes.
 
