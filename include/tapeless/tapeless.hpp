@@ -2,10 +2,11 @@
 
 // tapeless: reverse-mode automatic differentiation of Dense networks,
 // generated at compile time, and what it takes to train them. One include
-// for everything but files: tapeless/io/checkpoint.hpp (checkpoints) and
-// tapeless/io/csv.hpp (CSV, needs zlib) are included where they are used,
-// since their standard headers (<filesystem> and others) would add most of
-// a second to every translation unit that includes this one.
+// for everything but files: tapeless/io/checkpoint.hpp (checkpoints),
+// safetensors.hpp, npy.hpp and torch.hpp (other tools' weight files) and
+// csv.hpp (CSV, needs zlib) are included where they are used, since their
+// standard headers (<filesystem> and others) would add most of a second to
+// every translation unit that includes this one.
 
 #include <tapeless/version.hpp>
 
