@@ -174,13 +174,12 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
 // that report them.
 template <class Facts, class... L>
 auto unused_ids() {
-  return (meta::list<>{} + ... + meta::keep_if<!graph::reads_v<Facts, L>, id_of<L>>{});
+  return meta::cat_t<meta::keep_if<!graph::reads_v<Facts, L>, id_of<L>>...>{};
 }
 template <class Facts, class... L>
 auto stopped_ids() {
-  return (meta::list<>{} + ... + meta::keep_if < graph::reads_v<Facts, L> &&
-              !graph::connects_v<Facts, L>,
-          id_of < L >> {});
+  return meta::cat_t<
+      meta::keep_if<graph::reads_v<Facts, L> && !graph::connects_v<Facts, L>, id_of<L>>...>{};
 }
 
 // The requested parameters that are frozen, as the check that reports them.
@@ -196,8 +195,7 @@ struct frozen_in;
 template <class... L>
 struct frozen_in<request<L...>> {
   using type = typename meta::apply<check::requested_parameters_are_trainable,
-                                    decltype((meta::list<>{} + ... +
-                                              meta::keep_if<is_frozen<L>(), id_of<L>>{}))>::type;
+                                    meta::cat_t<meta::keep_if<is_frozen<L>(), id_of<L>>...>>::type;
 };
 
 template <class Loss, class Request>
@@ -219,10 +217,10 @@ struct tag_clashes;
 template <class Loss, class... L>
 struct tag_clashes<Loss, meta::list<L...>> {
   using in_loss = typename graph::clashes_in<graph::appearances_t<Loss>>::type;
-  using in_request = typename graph::clashes_in<decltype(typename graph::dag<Loss>::nodes{} +
-                                                         graph::leaf_appearances<L...>{})>::type;
+  using in_request = typename graph::clashes_in<
+      meta::cat_t<typename graph::dag<Loss>::nodes, graph::leaf_appearances<L...>>>::type;
   using type =
-      typename meta::apply<check::one_model_type_per_tag, decltype(in_loss{} + in_request{})>::type;
+      typename meta::apply<check::one_model_type_per_tag, meta::cat_t<in_loss, in_request>>::type;
 };
 
 // The checks every request passes before its connectivity is looked at: the

@@ -36,7 +36,7 @@ struct batch_mixing {
   static constexpr bool mixes = facts::plan.depends[K] && node<K>::rows != dynamic;
   template <std::size_t... K>
   static auto find(std::index_sequence<K...>) {
-    return (meta::list<>{} + ... + meta::keep_if<mixes<K>, typename op_of<node<K>>::type>{});
+    return meta::cat_t<meta::keep_if<mixes<K>, typename op_of<node<K>>::type>...>{};
   }
   using ops = decltype(find(std::make_index_sequence<dag::size>{}));
 };

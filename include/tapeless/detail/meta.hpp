@@ -21,12 +21,41 @@ namespace hana = boost::hana;
 template <class... T>
 struct list {};
 
-// Concatenation: `(list<>{} + ... + keep_if<test<T>, T>{})` keeps the types
-// of a pack that pass a test, in order.
+// Lists are combined by class templates, never by function or operator
+// calls: an unqualified call looks for candidates in the namespaces of every
+// type nested in its arguments' template arguments (argument-dependent
+// lookup), and clang++ 14 walks that whole tree on every call, without
+// remembering the subtrees it has seen. A gradient expression's type is a
+// DAG whose tree is exponentially larger (tl::hvp's of a two-layer network
+// print as megabytes), so a fold of `operator+` over its nodes took minutes
+// with clang++ where g++ took a second.
+
+// Concatenation: cat_t<keep_if<test<T>, T>...> keeps the types of a pack
+// that pass a test, in order. Four lists per step, so a pack of n lists
+// nests n/4 instantiations deep.
+template <class... L>
+struct cat;
+template <>
+struct cat<> {
+  using type = list<>;
+};
+template <class... A>
+struct cat<list<A...>> {
+  using type = list<A...>;
+};
 template <class... A, class... B>
-constexpr list<A..., B...> operator+(list<A...>, list<B...>) {
-  return {};
-}
+struct cat<list<A...>, list<B...>> {
+  using type = list<A..., B...>;
+};
+template <class... A, class... B, class... C>
+struct cat<list<A...>, list<B...>, list<C...>> {
+  using type = list<A..., B..., C...>;
+};
+template <class... A, class... B, class... C, class... D, class... Rest>
+struct cat<list<A...>, list<B...>, list<C...>, list<D...>, Rest...>
+    : cat<list<A..., B..., C..., D...>, Rest...> {};
+template <class... L>
+using cat_t = typename cat<L...>::type;
 
 template <bool Keep, class T>
 using keep_if = std::conditional_t<Keep, list<T>, list<>>;
@@ -44,14 +73,19 @@ template <class A, class B>
 struct unite;
 template <class... A, class... B>
 struct unite<list<A...>, list<B...>> {
-  using type = decltype(list<A...>{} +
-                        (list<>{} + ... +
-                         keep_if<!std::is_base_of_v<member<B>, member_set<A...>>, B>{}));
+  using type = cat_t<list<A...>, keep_if<!std::is_base_of_v<member<B>, member_set<A...>>, B>...>;
 };
-template <class... A, class... B>
-constexpr typename unite<list<A...>, list<B...>>::type operator|(list<A...>, list<B...>) {
-  return {};
-}
+// The union of several lists, left to right.
+template <class... L>
+struct unite_all;
+template <class L>
+struct unite_all<L> {
+  using type = L;
+};
+template <class A, class B, class... Rest>
+struct unite_all<A, B, Rest...> : unite_all<typename unite<A, B>::type, Rest...> {};
+template <class... L>
+using unite_t = typename unite_all<L...>::type;
 
 // F<T...> for list<T...>: how a filtered list becomes a check's culprits.
 template <template <class...> class F, class List>
@@ -91,7 +125,7 @@ struct size_of<list<T...>> {
 };
 
 template <class List, std::size_t I>
-using at_t = typename decltype(pick<I>(
+using at_t = typename decltype(meta::pick<I>(
     static_cast<const indexer<std::make_index_sequence<size_of<List>::value>, List>*>(
         nullptr)))::type;
 

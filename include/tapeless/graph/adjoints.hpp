@@ -135,9 +135,8 @@ class adjoints {
   }
   template <std::size_t... K>
   static auto missing(std::index_sequence<K...>) {
-    return (meta::list<>{} + ... +
-            meta::keep_if<lacks_any_rule<K>(std::make_index_sequence<dag::max_arity>{}),
-                          typename op_of<node<K>>::type>{});
+    return meta::cat_t<meta::keep_if<lacks_any_rule<K>(std::make_index_sequence<dag::max_arity>{}),
+                                     typename op_of<node<K>>::type>...>{};
   }
 
   template <std::size_t K, std::size_t... I>

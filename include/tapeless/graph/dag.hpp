@@ -31,7 +31,6 @@ using meta::index_of;
 using meta::keep_if;
 using meta::list;
 using meta::npos;
-using meta::operator|;
 
 template <std::size_t... I>
 using path = std::index_sequence<I...>;
@@ -93,8 +92,8 @@ struct flatten_pure {
 template <class Op, class... C>
 struct flatten_pure<expr<Op, C...>> {
   using type =
-      decltype((typename flatten_pure<C>::type{} | ... |
-                list<occurrence<expr<Op, C...>, expr<Op, C...>, void, key_t<C, path<>>...>>{}));
+      meta::unite_t<typename flatten_pure<C>::type...,
+                    list<occurrence<expr<Op, C...>, expr<Op, C...>, void, key_t<C, path<>>...>>>;
 };
 
 template <class N, class Path>
@@ -105,7 +104,7 @@ requires(!is_pure_v<expr<Op, C...>>) struct flatten<expr<Op, C...>, path<P...>> 
   static auto all(std::index_sequence<I...>) {
     using self =
         occurrence<at_path<path<P...>>, expr<Op, C...>, path<P...>, key_t<C, path<P..., I>>...>;
-    return (typename flatten<C, path<P..., I>>::type{} | ... | list<self>{});
+    return meta::unite_t<typename flatten<C, path<P..., I>>::type..., list<self>>{};
   }
   using type = decltype(all(std::index_sequence_for<C...>{}));
 };
@@ -186,7 +185,7 @@ template <class... Occ>
 struct dag_of<list<Occ...>> {
   template <std::size_t... I>
   static auto firsts(std::index_sequence<I...>) {
-    return (list<>{} + ... + keep_if<first_of_key<Occ...>[I] == I, Occ>{});
+    return meta::cat_t<keep_if<first_of_key<Occ...>[I] == I, Occ>...>{};
   }
   using type = distinct_nodes<decltype(firsts(std::index_sequence_for<Occ...>{}))>;
 };
@@ -202,9 +201,8 @@ struct clashes_in<list<Occ...>> {
   using first = typename at_t<list<Occ...>, first_of_key<Occ...>[I]>::node;
   template <std::size_t... I>
   static auto find(std::index_sequence<I...>) {
-    return (list<>{} + ... +
-            keep_if<!TAPELESS_IS_SAME(typename Occ::node, first<I>),
-                    check::clash<first<I>, typename Occ::node>>{});
+    return meta::cat_t<keep_if<!TAPELESS_IS_SAME(typename Occ::node, first<I>),
+                               check::clash<first<I>, typename Occ::node>>...>{};
   }
   using type = decltype(find(std::index_sequence_for<Occ...>{}));
 };

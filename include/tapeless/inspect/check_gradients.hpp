@@ -114,9 +114,8 @@ gradient_check_entry compare_gradient(std::string name, const Computed& computed
 template <Expression Loss, class... Wrt, class... Leaves>
 gradient_check_report check_gradients(const gradient_check_options& options, const Loss& loss,
                                       wrt_t<Wrt...> request, const feed_t<Leaves>&... feeds) {
-  using constants = decltype((meta::list<>{} + ... + meta::keep_if < std::is_const_v<Wrt> &&
-                                  !is_input_v<std::remove_cv_t<Wrt>>,
-                              Wrt > {}));
+  using constants = meta::cat_t<
+      meta::keep_if<std::is_const_v<Wrt> && !is_input_v<std::remove_cv_t<Wrt>>, Wrt>...>;
   if constexpr (!check::all(
                     check::gradient_check_is_in_double<typename Loss::scalar>::check(),
                     meta::apply<check::checked_objects_are_mutable, constants>::type::check())) {

@@ -763,8 +763,7 @@ void load_into(const std::filesystem::path& file, Objs&... objs) {
 // name, shape or scalar type; the message lists every difference.
 template <Checkpointable... Objs>
 void load(const std::filesystem::path& file, Objs&... objs) {
-  using const_objects =
-      decltype((meta::list<>{} + ... + meta::keep_if<std::is_const_v<Objs>, Objs>{}));
+  using const_objects = meta::cat_t<meta::keep_if<std::is_const_v<Objs>, Objs>...>;
   if constexpr (meta::apply<check::loaded_objects_are_mutable, const_objects>::type::check())
     io::detail::load_into(file, objs...);
 }

@@ -121,7 +121,7 @@ class program<Expr, request<Requested...>, Mode> {
     using type = std::tuple<slot_of<K>...>;
     using scratch = std::tuple<scratch_of<K>...>;
     // The inputs the expression reads.
-    using inputs = decltype((meta::list<>{} + ... + meta::keep_if<is_input_v<node<K>>, node<K>>{}));
+    using inputs = meta::cat_t<meta::keep_if<is_input_v<node<K>>, node<K>>...>;
   };
   using layout = slots<std::make_index_sequence<N>>;
 
@@ -200,10 +200,8 @@ class program<Expr, request<Requested...>, Mode> {
   const program& operator()(const feed_t<Leaves>&... feeds) {
     if constexpr (Mode != mode::inert) {
       using unfed = typename unfed_of<typename layout::inputs, Leaves...>::type;
-      using unused =
-          decltype((meta::list<>{} + ... + meta::keep_if < !graph::uses_v<facts, Leaves> ||
-                        times<Leaves, Leaves...> != 1,
-                    Leaves > {}));
+      using unused = meta::cat_t<
+          meta::keep_if<!graph::uses_v<facts, Leaves> || times<Leaves, Leaves...> != 1, Leaves>...>;
       if constexpr (check::all(meta::apply<check::every_input_is_fed, unfed>::type::check(),
                                meta::apply<check::every_feed_is_used, unused>::type::check())) {
         (bind(feeds), ...);
@@ -325,7 +323,7 @@ class program<Expr, request<Requested...>, Mode> {
   struct unfed_of;
   template <class... In, class... Fed>
   struct unfed_of<meta::list<In...>, Fed...> {
-    using type = decltype((meta::list<>{} + ... + meta::keep_if<times<In, Fed...> == 0, In>{}));
+    using type = meta::cat_t<meta::keep_if<times<In, Fed...> == 0, In>...>;
   };
 
   // The op of distinct node K: default-constructed when empty, else read

@@ -116,9 +116,8 @@ template <class... P>
 struct repeated_parameters {
   template <std::size_t... I>
   static auto repeats(std::index_sequence<I...>) {
-    return (meta::list<>{} + ... +
-            meta::keep_if<meta::index_of<id_of_parameter<P>, id_of_parameter<P>...>() != I,
-                          id_of_parameter<P>>{});
+    return meta::cat_t<meta::keep_if<
+        meta::index_of<id_of_parameter<P>, id_of_parameter<P>...>() != I, id_of_parameter<P>>...>{};
   }
   using type = typename meta::apply<check::optimizer_parameters_are_distinct,
                                     decltype(repeats(std::index_sequence_for<P...>{}))>::type;

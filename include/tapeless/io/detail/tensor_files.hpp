@@ -132,8 +132,8 @@ inline constexpr bool is_read_only = std::is_const_v<U> || requires {
 // load is compiled only when this holds, so that the one error is that.
 template <class... Objs>
 constexpr bool loaded_objects_are_mutable() {
-  using read_only = decltype((meta::list<>{} + ... +
-                              meta::keep_if<is_read_only<Objs>, std::remove_reference_t<Objs>>{}));
+  using read_only =
+      meta::cat_t<meta::keep_if<is_read_only<Objs>, std::remove_reference_t<Objs>>...>;
   return meta::apply<check::loaded_objects_are_mutable, read_only>::type::check();
 }
 
