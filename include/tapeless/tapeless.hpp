@@ -57,5 +57,6 @@
 #include <tapeless/train/adam.hpp>
 #include <tapeless/train/batches.hpp>
 #include <tapeless/train/init.hpp>
+#include <tapeless/train/learning_rate.hpp>
 #include <tapeless/train/sgd.hpp>
 #include <tapeless/traits.hpp>

@@ -1,0 +1,258 @@
+// Training conveniences, each against values computed by hand, and none
+// of them allocating per step.
+//
+// Allocations are counted as in allocation.cpp: every operator new
+// (counting_new.hpp), and Eigen's own mallocs through
+// EIGEN_RUNTIME_NO_MALLOC with an eigen_assert that counts. Both come
+// before any header that includes Eigen. Every size here is fixed and
+// small, so no GEMM is compiled: the file stays cheap to build header-only.
+
+#include <cstddef>
+
+namespace counting {
+void eigen_assert_failed(const char* condition, const char* file, int line);
+}  // namespace counting
+
+#define EIGEN_RUNTIME_NO_MALLOC
+#define eigen_assert(x)                        \
+  (static_cast<bool>(x) ? static_cast<void>(0) \
+                        : ::counting::eigen_assert_failed(#x, __FILE__, __LINE__))
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <tapeless/tapeless.hpp>
+
+#include "counting_new.hpp"
+#include "support.hpp"
+
+namespace counting {
+
+std::size_t eigen_mallocs = 0;
+
+void eigen_assert_failed(const char* condition, const char* file, int line) {
+  if (std::strstr(condition, "heap allocation is forbidden") != nullptr) {
+    ++eigen_mallocs;
+    return;
+  }
+  std::fprintf(stderr, "%s:%d: Eigen assertion failed: %s\n", file, line, condition);
+  std::abort();
+}
+
+// Heap allocations by operator new and by Eigen while f runs.
+template <class F>
+std::size_t allocations_during(F&& f) {
+  news = 0;
+  eigen_mallocs = 0;
+  Eigen::internal::set_is_malloc_allowed(false);
+  f();
+  Eigen::internal::set_is_malloc_allowed(true);
+  return news + eigen_mallocs;
+}
+
+}  // namespace counting
+
+namespace tl = tapeless;
+using counting::allocations_during;
+using namespace tapeless_test;
+
+namespace {
+
+constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+// A two-model network on a fixed batch of 5 (so every product is tiny).
+using a_type = tl::model<struct a_tag, double, tl::Dense<3, 4, tl::Tanh>>;
+using b_type = tl::model<struct b_tag, double, tl::Dense<4, 2>>;
+const tl::input<struct x_tag, double, 3, 5> x;
+const tl::input<struct t_tag, double, 2, 5> t;
+using batch_x = Eigen::Matrix<double, 5, 3>;
+using batch_t = Eigen::Matrix<double, 5, 2>;
+
+// Batches 0 .. 23, kept: tl::feed reads its data in place.
+const std::vector<batch_x> xs = [] {
+  std::vector<batch_x> v;
+  for (int i = 0; i < 24; ++i) v.push_back(pattern(5, 3, 1.0 + i));
+  return v;
+}();
+const std::vector<batch_t> ts = [] {
+  std::vector<batch_t> v;
+  for (int i = 0; i < 24; ++i) v.push_back(pattern(5, 2, 40.0 + i));
+  return v;
+}();
+const batch_x& data_x(int i) { return xs[std::size_t(i)]; }
+const batch_t& data_t(int i) { return ts[std::size_t(i)]; }
+
+// Every tensor of the objects (models, optimizers), flattened, bit for bit.
+template <class... Objs>
+std::vector<double> values_of(const Objs&... objs) {
+  std::vector<double> v;
+  const auto add = [&](const auto&, const auto& m) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j)
+      for (Eigen::Index i = 0; i < m.rows(); ++i) v.push_back(static_cast<double>(m(i, j)));
+  };
+  (objs.for_each_tensor(add), ...);
+  return v;
+}
+
+template <class F>
+void refused(F&& f, const std::string& message) {
+  INFO(message);
+  CHECK_THROWS_AS(f(), tl::optimizer_setting_error);
+  CHECK_THROWS_WITH(f(), message);
+}
+
+}  // namespace
+
+// ---- Schedules -----------------------------------------------------------------
+
+TEST_CASE("step_lr: learning_rate * gamma^floor(t / step_size)", "[schedule]") {
+  const tl::step_lr halve{.learning_rate = 0.1, .step_size = 3, .gamma = 0.5};
+  // Powers of 1/2 are exact: the values are the closed form's, bit for bit.
+  CHECK(halve(0) == 0.1);
+  CHECK(halve(2) == 0.1);
+  CHECK(halve(3) == 0.05);
+  CHECK(halve(5) == 0.05);
+  CHECK(halve(6) == 0.025);
+  CHECK(halve(9) == 0.0125);
+  CHECK(halve(3000) == 0.1 * std::pow(0.5, 1000));
+  const tl::step_lr tenth{.learning_rate = 1.0, .step_size = 30, .gamma = 0.1};
+  CHECK(tenth(29) == 1.0);
+  CHECK(tenth(30) == Approx(0.1).epsilon(1e-15));
+  CHECK(tenth(95) == Approx(0.001).epsilon(1e-15));
+  CHECK(tl::step_lr{.learning_rate = 0.2, .gamma = 1}(1000) == 0.2);  // gamma 1: constant
+
+  // Applied through the rule: an SGD step with the scheduled rate.
+  a_type a;
+  b_type b;
+  fill_parameters(a, 1.0);
+  fill_parameters(b, 2.0);
+  auto step = tl::gradient(tl::mse(b(a(x)), t), a);
+  auto sgd = tl::make_optimizer(tl::sgd{}, a);
+  const tl::step_lr schedule{.learning_rate = 0.5, .step_size = 2, .gamma = 0.5};
+  for (int s = 0; s < 5; ++s) {
+    const auto& g = step(tl::feed(x, data_x(0)), tl::feed(t, data_t(0)));
+    const double lr = 0.5 * std::pow(0.5, s / 2);
+    const matrix<double> expected = a.layer<0>().weight.value - lr * g[a.layer<0>().weight].eval();
+    sgd.rule().learning_rate = schedule(sgd.steps());
+    CHECK(sgd.rule().learning_rate == lr);
+    sgd.step(g);
+    CHECK(matrix<double>(a.layer<0>().weight.value) == expected);
+  }
+  CHECK(allocations_during([&] { sgd.rule().learning_rate = schedule(sgd.steps()); }) == 0);
+
+  refused([] { return tl::step_lr{.step_size = 0}(0); },
+          "tapeless: step_lr: step_size must be 1 or more; it is 0");
+  refused([] { return tl::step_lr{.gamma = 1.5}(0); },
+          "tapeless: step_lr: gamma must be in (0, 1]; it is 1.5");
+  refused([] { return tl::step_lr{.gamma = 0}(0); },
+          "tapeless: step_lr: gamma must be in (0, 1]; it is 0");
+  refused([] { return tl::step_lr{.learning_rate = not_a_number}(0); },
+          "tapeless: step_lr: learning_rate must be in [0, 100]; it is nan");
+  refused([] { return tl::step_lr{}(-1); }, "tapeless: step_lr: t must be 0 or more; it is -1");
+}
+
+TEST_CASE("cosine_lr: linear warm-up, then cosine down to the minimum", "[schedule]") {
+  const double lr = 0.4, low = 0.04;
+  const tl::cosine_lr cosine{
+      .learning_rate = lr, .min_learning_rate = low, .warmup_steps = 4, .total_steps = 12};
+  const auto closed_form = [&](std::int64_t s) {
+    return low + (lr - low) * 0.5 * (1 + std::cos(std::numbers::pi * double(s - 4) / 8.0));
+  };
+  // Warm-up: lr (t + 1) / W.
+  CHECK(cosine(0) == 0.4 / 4);
+  CHECK(cosine(1) == 0.4 * 2 / 4);
+  CHECK(cosine(3) == lr);
+  // Cosine: from the peak at t = W ...
+  CHECK(cosine(4) == Approx(lr).epsilon(1e-15));
+  CHECK(cosine(6) == Approx(low + (lr - low) * (1 + std::sqrt(0.5)) / 2).epsilon(1e-15));
+  CHECK(cosine(8) == Approx((lr + low) / 2).epsilon(1e-15));  // half way
+  for (std::int64_t s = 4; s < 12; ++s) {
+    INFO("t = " << s);
+    CHECK(cosine(s) == Approx(closed_form(s)).epsilon(1e-15));
+    if (s > 4) CHECK(cosine(s) < cosine(s - 1));
+  }
+  CHECK(cosine(11) > low);
+  // ... to the minimum, and there after the end.
+  CHECK(cosine(12) == low);
+  CHECK(cosine(1000) == low);
+  // No warm-up: the peak at t = 0, exactly (cos 0 = 1, minimum 0).
+  const tl::cosine_lr plain{.learning_rate = 0.1, .total_steps = 100};
+  CHECK(plain(0) == 0.1);
+  CHECK(plain(50) == Approx(0.05).epsilon(1e-15));
+  CHECK(plain(100) == 0);
+
+  refused([] { return tl::cosine_lr{.warmup_steps = 10, .total_steps = 10}(0); },
+          "tapeless: cosine_lr: total_steps must be more than warmup_steps; it is 10");
+  refused([] { return tl::cosine_lr{.learning_rate = 0.1, .min_learning_rate = 0.2}(0); },
+          "tapeless: cosine_lr: min_learning_rate must be in [0, learning_rate]; it is 0.2");
+  refused([] { return tl::cosine_lr{.warmup_steps = -1}(0); },
+          "tapeless: cosine_lr: warmup_steps must be 0 or more; it is -1");
+  refused([] { return tl::cosine_lr{.learning_rate = 1e3}(0); },
+          "tapeless: cosine_lr: learning_rate must be in [0, 100]; it is 1000");
+}
+
+TEST_CASE("reduce_lr_on_plateau: patience, threshold, cooldown, minimum", "[schedule]") {
+  tl::reduce_lr_on_plateau plateau({.learning_rate = 0.1,
+                                    .factor = 0.5,
+                                    .patience = 2,
+                                    .threshold = 0.1,
+                                    .cooldown = 1,
+                                    .min_learning_rate = 0.03});
+  CHECK(std::isnan(plateau.best()));
+  // metric, the rate after it: improvements need 10% below the best.
+  const std::vector<std::pair<double, double>> script = {
+      {1.0, 0.1},            // the first best
+      {0.95, 0.1},           // not 10% better: 1 bad
+      {0.91, 0.1},           // 2 bad
+      {0.92, 0.05},          // 3 bad > patience: halved, cooldown 1
+      {0.93, 0.05},          // in cooldown: not counted
+      {0.80, 0.05},          // a new best
+      {not_a_number, 0.05},  // 1 bad: NaN never improves
+      {0.79, 0.05},          // 2 bad (needs < 0.72)
+      {0.75, 0.03},          // 3 bad: 0.025, held at the minimum 0.03
+      {0.70, 0.03},          // a new best
+  };
+  for (std::size_t i = 0; i < script.size(); ++i) {
+    INFO("observation " << i << ": " << script[i].first);
+    CHECK(plateau.observe(script[i].first) == script[i].second);
+    CHECK(plateau.learning_rate() == script[i].second);
+  }
+  CHECK(plateau.best() == 0.70);
+  CHECK(plateau.reductions() == 2);
+  CHECK(allocations_during([&] { plateau.observe(0.71); }) == 0);
+
+  // Relative to |best|: for a negative loss, a worse value is no improvement
+  // (PyTorch's best * (1 - threshold) would count -0.95 after -1 as one).
+  tl::reduce_lr_on_plateau negative({.learning_rate = 1, .patience = 0, .threshold = 0.1});
+  CHECK(negative.observe(-1.0) == 1);
+  CHECK(negative.observe(-0.95) == Approx(0.1).epsilon(1e-15));
+  CHECK(negative.observe(-1.2) == Approx(0.1).epsilon(1e-15));  // better by more than 0.1
+  CHECK(negative.best() == -1.2);
+
+  // An accuracy: larger is better.
+  tl::reduce_lr_on_plateau accuracy(
+      {.learning_rate = 0.2, .patience = 1, .threshold = 0, .mode = tl::monitor_mode::max});
+  CHECK(accuracy.observe(0.5) == 0.2);
+  CHECK(accuracy.observe(0.6) == 0.2);
+  CHECK(accuracy.observe(0.6) == 0.2);  // not better: 1 bad
+  CHECK(accuracy.observe(0.55) == Approx(0.02).epsilon(1e-15));
+
+  refused([] { return tl::reduce_lr_on_plateau({.factor = 1}); },
+          "tapeless: reduce_lr_on_plateau: factor must be in (0, 1); it is 1");
+  refused([] { return tl::reduce_lr_on_plateau({.patience = -1}); },
+          "tapeless: reduce_lr_on_plateau: patience must be 0 or more; it is -1");
+  refused([] { return tl::reduce_lr_on_plateau({.threshold = not_a_number}); },
+          "tapeless: reduce_lr_on_plateau: threshold must be 0 or more, and finite; it is nan");
+  refused(
+      [] { return tl::reduce_lr_on_plateau({.learning_rate = 0.01, .min_learning_rate = 0.1}); },
+      "tapeless: reduce_lr_on_plateau: min_learning_rate must be in [0, learning_rate]; it "
+      "is 0.1");
+}
