@@ -256,3 +256,125 @@ TEST_CASE("reduce_lr_on_plateau: patience, threshold, cooldown, minimum", "[sche
       "tapeless: reduce_lr_on_plateau: min_learning_rate must be in [0, learning_rate]; it "
       "is 0.1");
 }
+
+// ---- Clipping --------------------------------------------------------------------
+
+namespace {
+
+// A loss whose gradients are fed: sum(W * C) has gradient C with respect to
+// W, exactly. Two models, all four parameters.
+const tl::input<struct ca_w_tag, double, 4, 3> ca_w;
+const tl::input<struct ca_b_tag, double, 4, 1> ca_b;
+const tl::input<struct cb_w_tag, double, 2, 4> cb_w;
+const tl::input<struct cb_b_tag, double, 2, 1> cb_b;
+
+auto fed_gradient_loss(const a_type& a, const b_type& b) {
+  return tl::sum(a.layer<0>().weight * ca_w) + tl::sum(a.layer<0>().bias * ca_b) +
+         tl::sum(b.layer<0>().weight * cb_w) + tl::sum(b.layer<0>().bias * cb_b);
+}
+
+// Integers: their squares and sums are exact in double, in any order.
+matrix<double> integers(Eigen::Index rows, Eigen::Index cols, double seed) {
+  return (9 * pattern(rows, cols, seed)).array().round().matrix();
+}
+
+}  // namespace
+
+TEST_CASE("clip_grad_norm: the global norm, and every gradient scaled by max_norm / norm",
+          "[clip]") {
+  a_type a;
+  b_type b;
+  const matrix<double> gaw = integers(3, 4, 1), gab = integers(1, 4, 2), gbw = integers(4, 2, 3),
+                       gbb = integers(1, 2, 4);
+  const double squares = gaw.squaredNorm() + gab.squaredNorm() + gbw.squaredNorm() +
+                         gbb.squaredNorm();  // exact: integers
+  const double norm = std::sqrt(squares);
+  REQUIRE(norm > 10);
+  auto step = tl::gradient(fed_gradient_loss(a, b), a, b);
+  const auto run = [&] {
+    step(tl::feed(ca_w, gaw), tl::feed(ca_b, gab), tl::feed(cb_w, gbw), tl::feed(cb_b, gbb));
+  };
+  const auto& aw = a.layer<0>().weight;
+  const auto& ab = a.layer<0>().bias;
+  const auto& bw = b.layer<0>().weight;
+  const auto& bb = b.layer<0>().bias;
+
+  SECTION("above max_norm: scaled, bit for bit as g * (max_norm / norm)") {
+    run();
+    REQUIRE(matrix<double>(step[aw]) == gaw);  // the loss gives the fed gradients
+    CHECK(tl::clip_grad_norm(step, 2.5, a, b) == norm);
+    const double factor = 2.5 / norm;
+    CHECK(matrix<double>(step[aw]) == matrix<double>(gaw * factor));
+    CHECK(matrix<double>(step[ab]) == matrix<double>(gab * factor));
+    CHECK(matrix<double>(step[bw]) == matrix<double>(gbw * factor));
+    CHECK(matrix<double>(step[bb]) == matrix<double>(gbb * factor));
+    const double after = std::sqrt(step[aw].squaredNorm() + step[ab].squaredNorm() +
+                                   step[bw].squaredNorm() + step[bb].squaredNorm());
+    CHECK(after == Approx(2.5).epsilon(1e-15));
+    // An optimizer steps with the clipped gradients.
+    auto sgd = tl::make_optimizer(tl::sgd{.learning_rate = 0.5}, a, b);
+    const matrix<double> before = aw.value;
+    sgd.step(step);
+    CHECK(matrix<double>(aw.value) == matrix<double>(before - 0.5 * (gaw * factor)));
+  }
+  SECTION("at or below max_norm: untouched") {
+    run();
+    CHECK(tl::clip_grad_norm(step, norm, a, b) == norm);
+    CHECK(matrix<double>(step[aw]) == gaw);
+    CHECK(tl::clip_grad_norm(step, 1e6, a, b) == norm);
+    CHECK(matrix<double>(step[bb]) == gbb);
+  }
+  SECTION("one model: its gradients alone, the other's untouched") {
+    run();
+    const double norm_a = std::sqrt(gaw.squaredNorm() + gab.squaredNorm());
+    CHECK(tl::clip_grad_norm(step, 1.0, a) == norm_a);
+    CHECK(matrix<double>(step[aw]) == matrix<double>(gaw * (1.0 / norm_a)));
+    CHECK(matrix<double>(step[bw]) == gbw);
+  }
+  SECTION("parameters the program has no gradient for are left out") {
+    auto only_b = tl::gradient(fed_gradient_loss(a, b), b);
+    only_b(tl::feed(ca_w, gaw), tl::feed(ca_b, gab), tl::feed(cb_w, gbw), tl::feed(cb_b, gbb));
+    CHECK(tl::clip_grad_norm(only_b, 1e6, a, b) ==
+          std::sqrt(gbw.squaredNorm() + gbb.squaredNorm()));
+  }
+  SECTION("NaN or infinity: the norm says so, and nothing is scaled") {
+    matrix<double> with_nan = gbw, with_inf = gbw;
+    with_nan(1, 1) = not_a_number;
+    with_inf(2, 0) = -infinity;
+    step(tl::feed(ca_w, gaw), tl::feed(ca_b, gab), tl::feed(cb_w, with_nan), tl::feed(cb_b, gbb));
+    CHECK(std::isnan(tl::clip_grad_norm(step, 1.0, a, b)));
+    CHECK(matrix<double>(step[aw]) == gaw);
+    step(tl::feed(ca_w, gaw), tl::feed(ca_b, gab), tl::feed(cb_w, with_inf), tl::feed(cb_b, gbb));
+    CHECK(tl::clip_grad_norm(step, 1.0, a, b) == infinity);
+    CHECK(matrix<double>(step[aw]) == gaw);
+    CHECK(matrix<double>(step[bb]) == gbb);
+  }
+  SECTION("finite gradients whose squares overflow: a finite norm, and clipped") {
+    const matrix<double> huge = matrix<double>::Constant(3, 4, 1e200);
+    const matrix<double> zero_b = matrix<double>::Zero(1, 4);
+    step(tl::feed(ca_w, huge), tl::feed(ca_b, zero_b), tl::feed(cb_w, gbw), tl::feed(cb_b, gbb));
+    const double got = tl::clip_grad_norm(step, 1.0, a, b);
+    CHECK(got == Approx(1e200 * std::sqrt(12.0)).epsilon(1e-14));
+    CHECK(step[aw](0, 0) == Approx(1 / std::sqrt(12.0)).epsilon(1e-14));
+    CHECK(step[bw].cwiseAbs().maxCoeff() < 1e-190);
+  }
+  SECTION("no allocation") {
+    run();
+    CHECK(allocations_during([&] { tl::clip_grad_norm(step, 1.0, a, b); }) == 0);
+  }
+  SECTION("settings and objects are checked before anything changes") {
+    run();
+    refused([&] { return tl::clip_grad_norm(step, 0.0, a, b); },
+            "tapeless: clip_grad_norm: max_norm must be positive and finite; it is 0");
+    refused([&] { return tl::clip_grad_norm(step, not_a_number, a, b); },
+            "tapeless: clip_grad_norm: max_norm must be positive and finite; it is nan");
+    refused([&] { return tl::clip_grad_norm(step, infinity, a, b); },
+            "tapeless: clip_grad_norm: max_norm must be positive and finite; it is inf");
+    b_type other;
+    CHECK_THROWS_AS(tl::clip_grad_norm(step, 1.0, a, other), tl::identity_error);
+    CHECK_THROWS_WITH(tl::clip_grad_norm(step, 1.0, a, other),
+                      Catch::StartsWith("tapeless: clip_grad_norm: parameter b_tag.layer0.W "
+                                        "belongs to another object"));
+    CHECK(matrix<double>(step[aw]) == gaw);  // a's were not scaled either
+  }
+}
