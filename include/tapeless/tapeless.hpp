@@ -60,4 +60,5 @@
 #include <tapeless/train/init.hpp>
 #include <tapeless/train/learning_rate.hpp>
 #include <tapeless/train/sgd.hpp>
+#include <tapeless/train/snapshot.hpp>
 #include <tapeless/traits.hpp>
