@@ -57,6 +57,7 @@
 #include <tapeless/train/adam.hpp>
 #include <tapeless/train/batches.hpp>
 #include <tapeless/train/clip.hpp>
+#include <tapeless/train/early_stopping.hpp>
 #include <tapeless/train/init.hpp>
 #include <tapeless/train/learning_rate.hpp>
 #include <tapeless/train/sgd.hpp>

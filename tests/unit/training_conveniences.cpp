@@ -451,3 +451,89 @@ TEST_CASE("snapshot: models and optimizer state captured and restored bit for bi
   CHECK(odd.backing(0, 1) == -1);
   CHECK(odd.backing.col(2) == backing_kept.col(2));
 }
+
+// ---- Early stopping --------------------------------------------------------------
+
+TEST_CASE("early_stopping: stops after patience, with the best epoch's values restored",
+          "[early_stopping]") {
+  a_type a;
+  b_type b;
+  tl::random_engine rng(4);
+  tl::initialize(a, rng);
+  tl::initialize(b, rng);
+  auto step = tl::gradient(tl::mse(b(a(x)), t), a, b);
+  auto adam = tl::make_optimizer(tl::adam{.learning_rate = 0.01}, a, b);
+  const auto epoch = [&](int e) {
+    for (int i = 0; i < 3; ++i)
+      adam.step(step(tl::feed(x, data_x(3 * e + i)), tl::feed(t, data_t(3 * e + i))));
+  };
+
+  SECTION("models and optimizer") {
+    tl::early_stopping stopper({.patience = 3, .min_delta = 0.05}, a, b, adam);
+    // Scripted validation metrics, so that the best epoch is known: 2 (3.0);
+    // 2.96 is better, but not by more than min_delta.
+    const std::vector<double> metrics = {5.0, 4.0, 3.0, 3.5, 2.96, 3.1, 1.0};
+    std::vector<std::vector<double>> values;
+    int stopped_at = -1;
+    for (int e = 0; e < int(metrics.size()); ++e) {
+      epoch(e);
+      values.push_back(values_of(a, b, adam));
+      std::size_t allocations = 0;
+      bool stop = false;
+      allocations = allocations_during([&] { stop = stopper.observe(metrics[std::size_t(e)]); });
+      CHECK(allocations == 0);
+      if (stop) {
+        stopped_at = e;
+        break;
+      }
+    }
+    CHECK(stopped_at == 5);
+    CHECK(stopper.stopped());
+    CHECK(stopper.best() == 3.0);
+    CHECK(stopper.best_epoch() == 2);
+    CHECK(stopper.epochs() == 6);
+    CHECK(same_bits(values_of(a, b, adam), values[2]));
+    CHECK(adam.steps() == 9);
+    // Once stopped, it stays stopped and restores nothing more.
+    epoch(6);
+    const std::vector<double> trained_on = values_of(a, b, adam);
+    CHECK(stopper.observe(0.5));
+    CHECK(same_bits(values_of(a, b, adam), trained_on));
+    CHECK(stopper.best_epoch() == 2);
+  }
+  SECTION("larger is better; NaN never improves; restore_best = false restores nothing") {
+    tl::early_stopping stopper(
+        {.patience = 2, .mode = tl::monitor_mode::max, .restore_best = false}, a, b);
+    epoch(0);
+    CHECK_FALSE(stopper.observe(0.5));
+    epoch(1);
+    const std::vector<double> best = values_of(a, b);
+    CHECK_FALSE(stopper.observe(0.7));
+    epoch(2);
+    CHECK_FALSE(stopper.observe(not_a_number));
+    epoch(3);
+    const std::vector<double> last = values_of(a, b);
+    CHECK(stopper.observe(0.69));
+    CHECK(stopper.best_epoch() == 1);
+    CHECK(same_bits(values_of(a, b), last));
+    stopper.restore_best();  // asked for explicitly
+    CHECK(same_bits(values_of(a, b), best));
+  }
+  SECTION("no finite metric: nothing to restore") {
+    tl::early_stopping stopper({.patience = 1}, a);
+    const std::vector<double> before = values_of(a);
+    CHECK(stopper.observe(not_a_number));
+    CHECK_FALSE(stopper.has_best());
+    CHECK(std::isnan(stopper.best()));
+    CHECK(same_bits(values_of(a), before));
+    CHECK_THROWS_AS(stopper.restore_best(), std::logic_error);
+    CHECK_THROWS_WITH(stopper.restore_best(),
+                      Catch::StartsWith("tapeless: early_stopping: restore_best: no metric"));
+  }
+  SECTION("settings") {
+    refused([&] { return tl::early_stopping({.patience = 0}, a); },
+            "tapeless: early_stopping: patience must be 1 or more; it is 0");
+    refused([&] { return tl::early_stopping({.min_delta = -0.1}, a); },
+            "tapeless: early_stopping: min_delta must be 0 or more, and finite; it is -0.1");
+  }
+}
