@@ -60,6 +60,7 @@
 #include <tapeless/train/early_stopping.hpp>
 #include <tapeless/train/init.hpp>
 #include <tapeless/train/learning_rate.hpp>
+#include <tapeless/train/rollback.hpp>
 #include <tapeless/train/sgd.hpp>
 #include <tapeless/train/snapshot.hpp>
 #include <tapeless/traits.hpp>

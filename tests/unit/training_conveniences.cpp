@@ -1,5 +1,7 @@
-// Training conveniences, each against values computed by hand, and none
-// of them allocating per step.
+// Training conveniences: learning-rate schedules against their closed
+// forms, clipping by global norm on gradients known exactly, snapshots,
+// early stopping and rollback restoring values bit for bit, and none of them
+// allocating per step.
 //
 // Allocations are counted as in allocation.cpp: every operator new
 // (counting_new.hpp), and Eigen's own mallocs through
@@ -536,4 +538,107 @@ TEST_CASE("early_stopping: stops after patience, with the best epoch's values re
     refused([&] { return tl::early_stopping({.min_delta = -0.1}, a); },
             "tapeless: early_stopping: min_delta must be 0 or more, and finite; it is -0.1");
   }
+}
+
+// ---- Rollback --------------------------------------------------------------------
+
+TEST_CASE("rollback_guard: a NaN loss restores the last good values, and training goes on",
+          "[rollback]") {
+  const auto fresh = [](a_type& a, b_type& b) {
+    tl::random_engine rng(5);
+    tl::initialize(a, rng);
+    tl::initialize(b, rng);
+  };
+  const auto batch = [](int i) {
+    batch_x X = data_x(i);
+    if (i == 3) X(2, 1) = not_a_number;  // one bad sample
+    return X;
+  };
+
+  a_type a;
+  b_type b;
+  fresh(a, b);
+  auto step = tl::gradient(tl::mse(b(a(x)), t), a, b);
+  auto adam = tl::make_optimizer(tl::adam{.learning_rate = 0.01}, a, b);
+  tl::rollback_guard guard({.every = 1, .max_rollbacks = 2}, a, b, adam);
+  std::vector<std::vector<double>> before_step;  // the values each batch's loss was computed with
+  for (int i = 0; i < 8; ++i) {
+    before_step.push_back(values_of(a, b, adam));
+    const batch_x X = batch(i);
+    const batch_t T = data_t(i);
+    const auto& g = step(tl::feed(x, X), tl::feed(t, T));
+    bool go = false;
+    CHECK(allocations_during([&] { go = guard.accept(g.loss()); }) == 0);
+    if (i == 3) {
+      CHECK_FALSE(go);
+      // Back to the last values that gave a finite loss: those batch 2 was
+      // computed with (batch 3's values are not known to be good).
+      CHECK(same_bits(values_of(a, b, adam), before_step[2]));
+      CHECK(adam.steps() == 2);
+    } else {
+      CHECK(go);
+    }
+    if (go) adam.step(g);
+  }
+  CHECK(guard.rollbacks() == 1);
+  CHECK(guard.accepted() == 7);
+
+  // The same as a run that never saw batches 2 and 3, bit for bit.
+  a_type a2;
+  b_type b2;
+  fresh(a2, b2);
+  auto step2 = tl::gradient(tl::mse(b2(a2(x)), t), a2, b2);
+  auto adam2 = tl::make_optimizer(tl::adam{.learning_rate = 0.01}, a2, b2);
+  for (int i : {0, 1, 4, 5, 6, 7})
+    adam2.step(step2(tl::feed(x, data_x(i)), tl::feed(t, data_t(i))));
+  CHECK(same_bits(values_of(a, b, adam), values_of(a2, b2, adam2)));
+  CHECK(std::isfinite(step.loss()));
+}
+
+TEST_CASE("rollback_guard: capture cadence, the gradient norm, and divergence", "[rollback]") {
+  a_type a;
+  b_type b;
+  tl::random_engine rng(6);
+  tl::initialize(a, rng);
+  tl::initialize(b, rng);
+  auto step = tl::gradient(tl::mse(b(a(x)), t), a, b);
+  auto sgd = tl::make_optimizer(tl::sgd{.learning_rate = 0.1}, a, b);
+  tl::rollback_guard guard({.every = 3, .max_rollbacks = 2}, a, b, sgd);
+  const std::vector<double> start = values_of(a, b, sgd);
+
+  // Captures at the 3rd, 6th, ... accepted step, before that step's update.
+  std::vector<double> third;
+  for (int i = 0; i < 4; ++i) {
+    if (i == 2) third = values_of(a, b, sgd);
+    step(tl::feed(x, data_x(i)), tl::feed(t, data_t(i)));
+    const double norm = tl::clip_grad_norm(step, 10.0, a, b);
+    REQUIRE(guard.accept(step.loss(), norm));
+    sgd.step(step);
+  }
+  // A finite loss with a gradient norm that is not: rolled back all the same.
+  CHECK_FALSE(guard.accept(0.5, not_a_number));
+  CHECK(same_bits(values_of(a, b, sgd), third));
+  CHECK_FALSE(guard.accept(infinity));
+  CHECK(same_bits(values_of(a, b, sgd), third));
+  // The third failure from one capture: diverging; the values are restored.
+  fill_parameters(a, 9.0);
+  CHECK_THROWS_AS(guard.accept(not_a_number), tl::divergence_error);
+  CHECK(same_bits(values_of(a, b, sgd), third));
+  CHECK_THROWS_WITH(guard.accept(not_a_number),
+                    "tapeless: rollback_guard: the loss was not finite 4 times from the same "
+                    "good values (captured after 3 accepted steps; max_rollbacks is 2): lower the "
+                    "learning rate, clip the gradients (tl::clip_grad_norm) or check the data");
+  CHECK(guard.rollbacks() == 4);
+  // A finite step clears the count only at the next capture.
+  CHECK(guard.accept(1.0, 1.0f));
+  CHECK(guard.accept(1.0));
+  CHECK(guard.accepted() == 6);
+  CHECK_FALSE(guard.accept(not_a_number));
+  CHECK(guard.rollbacks() == 5);
+  CHECK(!same_bits(start, third));
+
+  refused([&] { return tl::rollback_guard({.every = 0}, a); },
+          "tapeless: rollback_guard: every must be 1 or more; it is 0");
+  refused([&] { return tl::rollback_guard({.max_rollbacks = -1}, a); },
+          "tapeless: rollback_guard: max_rollbacks must be 0 or more; it is -1");
 }
