@@ -5,6 +5,8 @@
 #include <tuple>
 #include <type_traits>
 
+#include <tapeless/checks.hpp>
+#include <tapeless/detail/meta.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/node/identity.hpp>
 #include <tapeless/train/optimizer.hpp>
@@ -21,10 +23,24 @@
 //
 // Parameters of the models that the program computed no gradient for are
 // left out, as PyTorch leaves out parameters whose .grad is None; gradients
-// with respect to variables (inputs) are neither counted nor scaled.
+// with respect to variables (inputs) are neither counted nor scaled. Models
+// none of whose parameters has a gradient in the program do not compile
+// (check::gradients_match_clipped_models): clipping would do nothing.
 namespace tapeless {
 
 namespace detail {
+
+// The check that some of the parameters have a gradient in the program:
+// clipping none of them would be a silent no-op (the GAN mix-up of models).
+template <class Program, class Parameters>
+struct clip_targets;
+template <class Program, class... P>
+struct clip_targets<Program, std::tuple<P*...>> {
+  using rule =
+      check::gradients_match_clipped_models<meta::list<typename P::id...>,
+                                            typename Program::request_type,
+                                            (Program::template computes_gradient_of<P>() || ...)>;
+};
 
 // Calls f(parameter) for each trainable parameter of the models whose
 // gradient the program computes.
@@ -60,8 +76,11 @@ requires(sizeof...(Models) > 0 &&
          (is_model_v<Models> && ...)) double clip_grad_norm(Program& g, double max_norm,
                                                             Models&... models) {
   detail::check_positive("clip_grad_norm", "max_norm", max_norm);
+  using targets = decltype(std::tuple_cat(detail::trainable_parameters(models)...));
   if constexpr (Program::inert) {
     return 0;  // after a failed check: its error is reported already
+  } else if constexpr (!detail::clip_targets<Program, targets>::rule::check()) {
+    return 0;
   } else {
     // Every object checked before anything is read or scaled.
     detail::for_each_computed_gradient<Program>(
