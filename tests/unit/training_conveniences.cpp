@@ -303,8 +303,8 @@ TEST_CASE("clip_grad_norm: the global norm, and every gradient scaled by max_nor
 
   SECTION("above max_norm: scaled, bit for bit as g * (max_norm / norm)") {
     run();
-    REQUIRE(matrix<double>(step[aw]) == gaw);  // the loss gives the fed gradients
-    CHECK(tl::clip_grad_norm(step, 2.5, a, b) == norm);
+    REQUIRE(matrix<double>(step[aw]) == gaw);               // the loss gives the fed gradients
+    CHECK(tl::clip_grad_norm(step, 2.5, a, b, a) == norm);  // a model given twice counts once
     const double factor = 2.5 / norm;
     CHECK(matrix<double>(step[aw]) == matrix<double>(gaw * factor));
     CHECK(matrix<double>(step[ab]) == matrix<double>(gab * factor));
@@ -359,6 +359,21 @@ TEST_CASE("clip_grad_norm: the global norm, and every gradient scaled by max_nor
     CHECK(got == Approx(1e200 * std::sqrt(12.0)).epsilon(1e-14));
     CHECK(step[aw](0, 0) == Approx(1 / std::sqrt(12.0)).epsilon(1e-14));
     CHECK(step[bw].cwiseAbs().maxCoeff() < 1e-190);
+  }
+  SECTION("float gradients: summed in double, where their squares do not overflow") {
+    using f_type = tl::model<struct f_tag, float, tl::Dense<3, 4>>;
+    f_type f;
+    const tl::input<struct cf_w_tag, float, 4, 3> cf_w;
+    const tl::input<struct cf_b_tag, float, 4, 1> cf_b;
+    auto f_step =
+        tl::gradient(tl::sum(f.layer<0>().weight * cf_w) + tl::sum(f.layer<0>().bias * cf_b), f);
+    const Eigen::Matrix<float, 3, 4> big = Eigen::Matrix<float, 3, 4>::Constant(1e30f);
+    const Eigen::Matrix<float, 1, 4> zero = Eigen::Matrix<float, 1, 4>::Zero();
+    REQUIRE(!std::isfinite(big.squaredNorm()));  // 1e60 in float
+    f_step(tl::feed(cf_w, big), tl::feed(cf_b, zero));
+    const double expected = std::sqrt(12 * double(1e30f) * double(1e30f));
+    CHECK(tl::clip_grad_norm(f_step, 1.0, f) == Approx(expected).epsilon(1e-15));
+    CHECK(f_step[f.layer<0>().weight](2, 3) == Approx(1 / std::sqrt(12.0)).epsilon(1e-6));
   }
   SECTION("no allocation") {
     run();

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <tapeless/checks.hpp>
 #include <tapeless/detail/meta.hpp>
@@ -43,20 +45,26 @@ struct clip_targets<Program, std::tuple<P*...>> {
 };
 
 // Calls f(parameter) for each trainable parameter of the models whose
-// gradient the program computes.
+// gradient the program computes, once even if a model is passed twice (its
+// gradients would otherwise count twice in the norm and be scaled twice).
+template <class Program, class F, class... P>
+void for_each_computed_gradient_of(F& f, const std::tuple<P*...>& targets) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using param = std::tuple_element_t<I, std::tuple<P...>>;
+          if constexpr (meta::index_of<typename param::id, typename P::id...>() == I &&
+                        Program::template computes_gradient_of<param>())
+            f(*std::get<I>(targets));
+        }(),
+        ...);
+  }
+  (std::index_sequence_for<P...>{});
+}
+
 template <class Program, class F, class... Models>
 void for_each_computed_gradient(F&& f, Models&... models) {
-  std::apply(
-      [&](auto*... p) {
-        (
-            [&](auto& param) {
-              if constexpr (Program::template computes_gradient_of<
-                                std::remove_cvref_t<decltype(param)>>())
-                f(param);
-            }(*p),
-            ...);
-      },
-      std::tuple_cat(trainable_parameters(models)...));
+  for_each_computed_gradient_of<Program>(f, std::tuple_cat(trainable_parameters(models)...));
 }
 
 }  // namespace detail
