@@ -70,6 +70,10 @@ namespace {
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 constexpr double infinity = std::numeric_limits<double>::infinity();
 
+// Where a result computed only to count its allocations is stored, so that
+// the call is not optimised away.
+volatile double kept_rate = 0;
+
 // A two-model network on a fixed batch of 5 (so every product is tiny).
 using a_type = tl::model<struct a_tag, double, tl::Dense<3, 4, tl::Tanh>>;
 using b_type = tl::model<struct b_tag, double, tl::Dense<4, 2>>;
@@ -191,6 +195,10 @@ TEST_CASE("cosine_lr: linear warm-up, then cosine down to the minimum", "[schedu
   CHECK(plain(50) == Approx(0.05).epsilon(1e-15));
   CHECK(plain(100) == 0);
 
+  CHECK(allocations_during([&] { kept_rate = plain(7); }) == 0);
+
+  refused([] { return tl::cosine_lr{}(0); },
+          "tapeless: cosine_lr: total_steps must be more than warmup_steps; it is 0");
   refused([] { return tl::cosine_lr{.warmup_steps = 10, .total_steps = 10}(0); },
           "tapeless: cosine_lr: total_steps must be more than warmup_steps; it is 10");
   refused([] { return tl::cosine_lr{.learning_rate = 0.1, .min_learning_rate = 0.2}(0); },

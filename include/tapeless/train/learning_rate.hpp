@@ -73,7 +73,9 @@ struct cosine_lr {
   double learning_rate = 0.001;
   double min_learning_rate = 0;
   std::int64_t warmup_steps = 0;
-  std::int64_t total_steps = 1;
+  // No usable default: 0 is refused, so a forgotten total is reported at the
+  // first call rather than decaying to the minimum after one step.
+  std::int64_t total_steps = 0;
 
   void validate() const {
     detail::check_learning_rate(name, learning_rate);
