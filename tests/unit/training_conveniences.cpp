@@ -459,6 +459,16 @@ TEST_CASE("snapshot: models and optimizer state captured and restored bit for bi
   CHECK(same_bits(values_of(a, b, adam), kept));
   CHECK(adam.steps() == 3);
 
+  // A copy is a second snapshot of the same objects, with its own values.
+  tl::snapshot later = snap;
+  for (int i = 6; i < 8; ++i) adam.step(step(tl::feed(x, data_x(i)), tl::feed(t, data_t(i))));
+  const std::vector<double> now = values_of(a, b, adam);
+  later.capture();
+  snap.restore();
+  CHECK(same_bits(values_of(a, b, adam), kept));
+  later.restore();
+  CHECK(same_bits(values_of(a, b, adam), now));
+
   // Other layouts, element by element.
   odd_layouts odd;
   odd.row_major << 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;

@@ -26,17 +26,18 @@ namespace tapeless {
 
 namespace detail {
 
-inline void check_count(const char* schedule, const char* what, std::int64_t t,
-                        std::int64_t least) {
-  if (t < least)
-    refuse_setting(schedule, what, least == 0 ? "0 or more" : "1 or more", static_cast<double>(t));
+// Counts (steps, epochs, patience): 0 or more, or 1 or more. Also used by
+// early_stopping.hpp and rollback.hpp.
+inline void check_count(const char* owner, const char* what, std::int64_t n, std::int64_t least) {
+  if (n < least)
+    refuse_setting(owner, what, least == 0 ? "0 or more" : "1 or more", static_cast<double>(n));
 }
 
 // Factors that shrink the rate: 0 would stop training, 1 or more is no decay.
-inline void check_shrink_factor(const char* schedule, const char* setting, double v,
+inline void check_shrink_factor(const char* owner, const char* setting, double v,
                                 bool one_allowed) {
   if (!(v > 0 && (v < 1 || (one_allowed && v == 1))))
-    refuse_setting(schedule, setting, one_allowed ? "in (0, 1]" : "in (0, 1)", v);
+    refuse_setting(owner, setting, one_allowed ? "in (0, 1]" : "in (0, 1)", v);
 }
 
 }  // namespace detail

@@ -91,11 +91,7 @@ class snapshot {
     saved_.resize(size);
   }
 
-  // Not copyable: a copy would point at the same objects' tensors.
-  snapshot(const snapshot&) = delete;
-  snapshot& operator=(const snapshot&) = delete;
-  snapshot(snapshot&&) = default;
-  snapshot& operator=(snapshot&&) = default;
+  // A copy is a second snapshot of the same objects, with its own storage.
 
   // Copies the objects' current values in. Allocates nothing.
   void capture() {
