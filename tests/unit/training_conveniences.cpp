@@ -682,3 +682,50 @@ TEST_CASE("rollback_guard: capture cadence, the gradient norm, and divergence", 
   refused([&] { return tl::rollback_guard({.max_rollbacks = -1}, a); },
           "tapeless: rollback_guard: max_rollbacks must be 0 or more; it is -1");
 }
+
+// ---- Together --------------------------------------------------------------------
+
+TEST_CASE("a step with a schedule, clipping, the guard and early stopping allocates nothing",
+          "[allocation]") {
+  a_type a;
+  b_type b;
+  tl::random_engine rng(7);
+  tl::initialize(a, rng);
+  tl::initialize(b, rng);
+  auto step = tl::gradient(tl::mse(b(a(x)), t), a, b);
+  auto adam = tl::make_optimizer(tl::adam{}, a, b);
+  const tl::cosine_lr cosine{.learning_rate = 0.05, .warmup_steps = 5, .total_steps = 80};
+  tl::rollback_guard guard({}, a, b, adam);
+  tl::early_stopping stopper({.patience = 5}, a, b, adam);
+  const auto epoch_loss = [&] {
+    double sum = 0;
+    for (int i = 0; i < 4; ++i) sum += step(tl::feed(x, data_x(i)), tl::feed(t, data_t(i))).loss();
+    return sum / 4;
+  };
+  const double first = epoch_loss();
+  std::size_t allocations = 0;
+  int skipped = 0;
+  for (int i = 0; i < 80; ++i) {
+    allocations += allocations_during([&] {
+      adam.rule().learning_rate = cosine(adam.steps());
+      step(tl::feed(x, data_x(i % 4)), tl::feed(t, data_t(i % 4)));
+      const double norm = tl::clip_grad_norm(step, 1.0, a, b);
+      if (!guard.accept(step.loss(), norm)) {
+        ++skipped;
+        return;
+      }
+      adam.step(step);
+      if (i % 4 == 3) stopper.observe(step.loss());  // the same batch each time: comparable
+    });
+  }
+  CHECK(allocations == 0);
+  CHECK(skipped == 0);
+  CHECK(adam.steps() == 80);
+  CHECK(adam.rule().learning_rate == cosine(79));
+  // Still improving: the last observation was the best, and nothing was restored.
+  CHECK_FALSE(stopper.stopped());
+  CHECK(stopper.best_epoch() == 19);
+  const double last = epoch_loss();
+  INFO("epoch loss " << first << " -> " << last);
+  CHECK(last < first / 2);
+}
