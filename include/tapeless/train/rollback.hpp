@@ -57,8 +57,9 @@ class rollback_guard {
     good_.capture();
   }
 
-  // True, after capturing every `every` calls, if every value is finite;
-  // false, after restoring the last capture, if one is not. Throws
+  // True if every value is finite, capturing the current values at every
+  // `every`-th such call; false, after restoring the last capture, if one
+  // is not. Throws
   // divergence_error, with the last capture restored, for the rollback past
   // max_rollbacks from one capture. Allocates nothing, except to throw.
   template <class... Values>
