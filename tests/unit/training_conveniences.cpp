@@ -28,6 +28,7 @@ void eigen_assert_failed(const char* condition, const char* file, int line);
 #include <numbers>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <tapeless/tapeless.hpp>
@@ -450,6 +451,11 @@ TEST_CASE("snapshot: models and optimizer state captured and restored bit for bi
   tl::initialize(b, rng);
   auto step = tl::gradient(tl::mse(b(a(x)), t), a, b);
   auto adam = tl::make_optimizer(tl::adam{.learning_rate = 0.01}, a, b);
+  // Restoring writes into the objects: const ones are not accepted.
+  STATIC_REQUIRE(std::is_constructible_v<tl::snapshot, a_type&, decltype(adam)&>);
+  STATIC_REQUIRE_FALSE(std::is_constructible_v<tl::snapshot, const a_type&>);
+  STATIC_REQUIRE_FALSE(std::is_constructible_v<tl::early_stopping,
+                                               const tl::early_stopping::settings&, const a_type&>);
   tl::snapshot snap(a, b, adam);
   // a: 3x4 + 1x4, b: 4x2 + 1x2; adam: m and v of each, and the step count.
   CHECK(snap.tensors() == 4 + 8 + 1);
@@ -531,6 +537,7 @@ TEST_CASE("early_stopping: stops after patience, with the best epoch's values re
     }
     CHECK(stopped_at == 5);
     CHECK(stopper.stopped());
+    CHECK(stopper.epochs_without_improvement() == 3);
     CHECK(stopper.best() == 3.0);
     CHECK(stopper.best_epoch() == 2);
     CHECK(stopper.epochs() == 6);
