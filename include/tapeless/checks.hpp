@@ -518,6 +518,20 @@ struct gradients_match_optimizer {
   }
 };
 
+template <class Parameters, class Request, bool AnyMatch>
+struct gradients_match_clipped_models {
+  static constexpr bool check() {
+    constexpr bool ok = AnyMatch;
+    static_assert(
+        ok,
+        "tapeless: clip_grad_norm: none of the gradients is for a parameter of the models given, "
+        "so clipping would change nothing and the norm would be 0; the models' parameters and "
+        "the gradient request are listed in this check: pass the models the gradient was "
+        "requested for, or request the gradient of these models");
+    return ok;
+  }
+};
+
 // ---- files --------------------------------------------------------------------
 
 template <class Scalar, bool Supported>

@@ -56,6 +56,11 @@
 #include <tapeless/ops/transpose.hpp>
 #include <tapeless/train/adam.hpp>
 #include <tapeless/train/batches.hpp>
+#include <tapeless/train/clip.hpp>
+#include <tapeless/train/early_stopping.hpp>
 #include <tapeless/train/init.hpp>
+#include <tapeless/train/learning_rate.hpp>
+#include <tapeless/train/rollback.hpp>
 #include <tapeless/train/sgd.hpp>
+#include <tapeless/train/snapshot.hpp>
 #include <tapeless/traits.hpp>
