@@ -36,6 +36,7 @@
 #include <tapeless/ops/abs.hpp>
 #include <tapeless/ops/add.hpp>
 #include <tapeless/ops/broadcast_rows.hpp>
+#include <tapeless/ops/clamp.hpp>
 #include <tapeless/ops/columns.hpp>
 #include <tapeless/ops/divide.hpp>
 #include <tapeless/ops/exp.hpp>
