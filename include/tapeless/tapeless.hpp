@@ -25,6 +25,7 @@
 #include <tapeless/hessian.hpp>
 #include <tapeless/jacobian.hpp>
 #include <tapeless/layers/dense.hpp>
+#include <tapeless/layers/embedding.hpp>
 #include <tapeless/layers/layer_norm.hpp>
 #include <tapeless/losses/binary_cross_entropy.hpp>
 #include <tapeless/losses/class_labels.hpp>
