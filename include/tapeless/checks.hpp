@@ -382,6 +382,17 @@ struct labels_are_one_column {
   }
 };
 
+// dropout's drop probability, a std::ratio, is in [0, 1).
+template <class Probability, bool Ok>
+struct drop_probability_is_valid {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: dropout: the drop probability listed in this check must be at least 0 "
+                  "and below 1; give a std::ratio such as std::ratio<1, 2>");
+    return Ok;
+  }
+};
+
 // ---- gradient requests -----------------------------------------------------
 
 template <class Shape>

@@ -40,6 +40,7 @@
 #include <tapeless/ops/clamp.hpp>
 #include <tapeless/ops/columns.hpp>
 #include <tapeless/ops/divide.hpp>
+#include <tapeless/ops/dropout.hpp>
 #include <tapeless/ops/exp.hpp>
 #include <tapeless/ops/gelu.hpp>
 #include <tapeless/ops/log.hpp>
