@@ -27,6 +27,7 @@
 #include <tapeless/layers/dense.hpp>
 #include <tapeless/layers/embedding.hpp>
 #include <tapeless/layers/layer_norm.hpp>
+#include <tapeless/layers/residual.hpp>
 #include <tapeless/losses/binary_cross_entropy.hpp>
 #include <tapeless/losses/class_labels.hpp>
 #include <tapeless/losses/huber.hpp>
