@@ -135,7 +135,7 @@ TEST_CASE("Embedding: initialised, frozen, trained, computed", "[embedding][trai
   tl::random_engine rng(5);
   tl::initialize(net, rng);
   const auto& E = net.layer<0>().table.value;  // a reference, not a copy
-  const double a = std::sqrt(6.0 / (6 + 3));  // Glorot uniform over Vocab x Dim
+  const double a = std::sqrt(6.0 / (6 + 3));   // Glorot uniform over Vocab x Dim
   CHECK(E.cwiseAbs().maxCoeff() <= a);
   CHECK(E.cwiseAbs().maxCoeff() > a / 2);
 
