@@ -1,9 +1,11 @@
 // Embedding, a layer added through the Layer concept alone: rows of its
 // table looked up by integer ids; the table's gradient scatter-added into
 // the rows used (an id used twice adds both) against finite differences in
-// double and the double result in float; ids out of range refused at run
-// time; what the core does with any layer (freezing, initialising,
-// computed weights).
+// double and the double result in float; second derivatives through
+// tl::grad; ids out of range refused at run time; what the core does with
+// any layer (freezing, initialising, computed weights).
+
+#include <utility>
 
 #include <tapeless/tapeless.hpp>
 
@@ -96,6 +98,41 @@ TEST_CASE("Embedding: the table's gradient adds up with other uses of the table"
   const auto& g = step(tl::feed(f.ids, f.I), tl::feed(f.t, f.T));
   const auto& p = plain(tl::feed(f.ids, f.I), tl::feed(f.t, f.T));
   CHECK_THAT(g[table], is_close_to(matrix<double>(p[table] + 0.2 * table.value), 1e-12));
+}
+
+TEST_CASE("Embedding: second derivatives through tl::grad", "[embedding][grad]") {
+  // The table's gradient as an expression (the scatter op), then H u for a
+  // direction U of the table as one program, the gradient of <g, U>,
+  // against central differences of the gradient program along U.
+  fixture<double> f;
+  auto& table = f.net.layer<0>().table;
+  const auto loss = tl::mse(f.net(f.ids), f.t);
+  const auto g = tl::grad(loss, table);
+  auto step = tl::gradient(loss, f.net);
+  const matrix<double> direct = step(tl::feed(f.ids, f.I), tl::feed(f.t, f.T))[table];
+  auto value = tl::evaluate(g);
+  CHECK_THAT(value(tl::feed(f.ids, f.I), tl::feed(f.t, f.T)).value(), is_close_to(direct, 1e-12));
+
+  const tl::input<struct u_tag, double, 3, 6> u;  // the table's shape, 6 x 3
+  const matrix<double> U = pattern(6, 3, 9.0);
+  auto hvp = tl::gradient(tl::sum(g * u), f.net);
+  const auto& h = hvp(tl::feed(f.ids, f.I), tl::feed(f.t, f.T), tl::feed(u, U));
+  constexpr double eps = 1e-5;
+  auto gradient_at = [&](double by) {
+    table.value += by * U;
+    const auto& r = step(tl::feed(f.ids, f.I), tl::feed(f.t, f.T));
+    std::pair<matrix<double>, matrix<double>> out{r[table], r[f.net.layer<1>().weight]};
+    table.value -= by * U;
+    return out;
+  };
+  const auto plus = gradient_at(eps), minus = gradient_at(-eps);
+  const matrix<double> h_table = (plus.first - minus.first) / (2 * eps);
+  const matrix<double> h_dense = (plus.second - minus.second) / (2 * eps);
+  CHECK_THAT(matrix<double>(h[table]), is_close_to(h_table, 1e-6));
+  CHECK_THAT(matrix<double>(h[f.net.layer<1>().weight]), is_close_to(h_dense, 1e-6));
+  CHECK(h_table.cwiseAbs().maxCoeff() > 1e-3);
+  // Rows no id names have no curvature.
+  CHECK(h[table].row(0).isZero(0.0));
 }
 
 TEST_CASE("Embedding in float gives the double result", "[embedding][float]") {

@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
 
 namespace tapeless::ops {
@@ -73,6 +74,59 @@ struct embedding {
       se(scatter);
     }
   }
+  // For tl::grad: the pullback to the table is the scatter as an op.
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g);
 };
+
+// embedding's pullback to its table as an op, for gradients that are
+// expressions: y (V x D) = the rows of g (batch x K D) added up at the ids,
+// as embedding::backward computes them; the ids receive no gradient.
+// It is linear in g, and its pullback is the lookup again:
+// dg(r, k D ..) = a(ids(r, k), :), so second derivatives through an
+// embedding are expressions too.
+template <int Vocab, int Dim>
+struct embedding_scatter {
+  static constexpr std::string_view name = "Embedding (scatter)";
+  static constexpr bool differentiable(std::size_t operand) { return operand == 0; }
+
+  struct shape_rule {
+    template <class G, class Ids>
+    struct of {
+      static constexpr int rows = Vocab;
+      static constexpr int cols = Dim;
+    };
+    static Eigen::Index runtime_rows(std::string_view op, Eigen::Index g, Eigen::Index ids) {
+      shape_rules::elementwise::runtime_rows(op, g, ids);
+      return Vocab;
+    }
+  };
+
+  template <class Y, class G, class Ids>
+  void forward(Y& y, const G& g, const Ids& ids) const {
+    y.setZero();
+    for (Eigen::Index k = 0; k < ids.cols(); ++k)
+      for (Eigen::Index r = 0; r < ids.rows(); ++r)
+        y.row(embedding<Dim>::id_at(ids, r, k, Vocab)) += g.block(r, k * Dim, 1, Dim);
+  }
+  template <class A, class Y, class G, class Ids, class SG, class SI>
+  void backward(A& a, const Y&, const G&, const Ids& ids, SG sg, SI) const {
+    if constexpr (SG::active)
+      for (Eigen::Index r = 0; r < ids.rows(); ++r)
+        for (Eigen::Index k = 0; k < ids.cols(); ++k)
+          sg.row(r).cols(k * Dim, Dim)(a.row(static_cast<Eigen::Index>(ids(r, k))));
+  }
+  template <std::size_t, class Y, class A>
+  static constexpr auto vjp(const Y& y, const A& a) {
+    return make_expr(embedding<Dim>{}, a, tapeless::get<1>(y.children));
+  }
+};
+
+template <int Dim>
+template <std::size_t, class Y, class G>
+constexpr auto embedding<Dim>::vjp(const Y& y, const G& g) {
+  return make_expr(embedding_scatter<operand_t<0, Y>::rows, Dim>{}, g,
+                   tapeless::get<1>(y.children));
+}
 
 }  // namespace tapeless::ops
