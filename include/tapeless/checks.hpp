@@ -382,6 +382,34 @@ struct labels_are_one_column {
   }
 };
 
+// A residual block y = x + f(x) adds f's output to its input: f gives as
+// many features as it takes.
+template <class Block, class Expected, class Found>
+struct residual_widths_match;
+template <class Block, int E, int F>
+struct residual_widths_match<Block, expected<E>, found<F>> {
+  static constexpr bool check() {
+    constexpr bool ok = E == F;
+    static_assert(ok,
+                  "tapeless: residual: the block's output has another number of features than "
+                  "its input, so x + f(x) is not defined; the block, the input's and the "
+                  "output's feature counts are listed in this check; give the block as many "
+                  "outputs as inputs");
+    return ok;
+  }
+};
+
+// dropout's drop probability, a std::ratio, is in [0, 1).
+template <class Probability, bool Ok>
+struct drop_probability_is_valid {
+  static constexpr bool check() {
+    static_assert(Ok,
+                  "tapeless: dropout: the drop probability listed in this check must be at least 0 "
+                  "and below 1; give a std::ratio such as std::ratio<1, 2>");
+    return Ok;
+  }
+};
+
 // ---- gradient requests -----------------------------------------------------
 
 template <class Shape>

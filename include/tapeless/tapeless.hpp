@@ -25,7 +25,9 @@
 #include <tapeless/hessian.hpp>
 #include <tapeless/jacobian.hpp>
 #include <tapeless/layers/dense.hpp>
+#include <tapeless/layers/embedding.hpp>
 #include <tapeless/layers/layer_norm.hpp>
+#include <tapeless/layers/residual.hpp>
 #include <tapeless/losses/binary_cross_entropy.hpp>
 #include <tapeless/losses/class_labels.hpp>
 #include <tapeless/losses/huber.hpp>
@@ -36,8 +38,10 @@
 #include <tapeless/ops/abs.hpp>
 #include <tapeless/ops/add.hpp>
 #include <tapeless/ops/broadcast_rows.hpp>
+#include <tapeless/ops/clamp.hpp>
 #include <tapeless/ops/columns.hpp>
 #include <tapeless/ops/divide.hpp>
+#include <tapeless/ops/dropout.hpp>
 #include <tapeless/ops/exp.hpp>
 #include <tapeless/ops/gelu.hpp>
 #include <tapeless/ops/log.hpp>

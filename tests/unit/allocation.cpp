@@ -243,3 +243,36 @@ TEST_CASE("heap-sized parameters: runs and optimizer steps allocate nothing", "[
         }) == 0);
   CHECK(big.layer<1>().weight.value != before);
 }
+
+TEST_CASE("dropout and Embedding: no allocation per step once the batch is sized",
+          "[allocation][dropout][embedding]") {
+  // A table of 100 x 30 doubles, past the fixed-storage limit: the table,
+  // its gradient and the scatter's scratch are heap matrices, allocated once.
+  tl::model<struct emb_tag, double, tl::Embedding<100, 30, 2>, tl::Dense<60, 3>> net;
+  fill_parameters(net, 1.0);
+  tl::random_engine rng(1);
+  tl::dropout_control drop(rng);
+  const tl::input<struct ids_tag, double, 2> ids;
+  const tl::input<struct at_tag, double, 3> t;
+  auto step = tl::gradient(tl::mse(net.layer<1>()(tl::dropout(net.layer<0>()(ids), drop)), t), net);
+  Eigen::MatrixXd I(6, 2);
+  I << 0, 99, 5, 5, 17, 42, 3, 8, 99, 0, 61, 2;
+  const Eigen::MatrixXd T = pattern(6, 3, 2.0);
+  const Eigen::MatrixXd I4 = I.topRows(4), T4 = T.topRows(4);
+
+  CHECK(allocations_during([&] { step(tl::feed(ids, I), tl::feed(t, T)); }) > 0);
+  const double first = step.loss();
+  std::size_t total = 0;
+  for (int i = 0; i < 5; ++i) {
+    total += allocations_during([&] { step(tl::feed(ids, I), tl::feed(t, T)); });
+    total += allocations_during([&] { step(tl::feed(ids, I4), tl::feed(t, T4)); });
+  }
+  drop.eval();
+  total += allocations_during([&] { step(tl::feed(ids, I), tl::feed(t, T)); });
+  drop.train();
+  total += allocations_during([&] { step(tl::feed(ids, I), tl::feed(t, T)); });
+  CHECK(total == 0);
+  // The runs drew new masks: the loss moved, with the same data.
+  CHECK(step.loss() != first);
+  CHECK(step[net.layer<0>().table].row(5).cwiseAbs().maxCoeff() > 0);
+}

@@ -23,7 +23,13 @@
 // value (every op but `scale`) computes the same thing wherever its type
 // appears, so its type is its identity. A node that holds a run-time value
 // is identified by its position (its path from the root), so that `2 * y`
-// and `3 * y` are never merged.
+// and `3 * y` are never merged. One exception: an op that says
+// `one_node_per_type` (dropout) carries a run-time value that must be read
+// once however often the expression uses the node (a random mask, drawn once
+// per run); its node, and those above it that hold no other run-time value,
+// are identified by their types, and its run-time value is read from its
+// first appearance. (Below a node identified by position, `dropout(2 * y)`,
+// it is identified by position too.)
 namespace tapeless::graph {
 
 using meta::at_t;
@@ -44,6 +50,24 @@ inline constexpr bool is_pure_v = true;
 template <class Op, class... C>
 inline constexpr bool is_pure_v<expr<Op, C...>> = std::is_empty_v<Op> && (is_pure_v<C> && ...);
 
+template <class Op>
+constexpr bool one_node_per_type() {
+  if constexpr (requires { Op::one_node_per_type; })
+    return Op::one_node_per_type;
+  else
+    return false;
+}
+
+// Whether a node's type is its identity: when its op is empty or asks for
+// it, and so are all of its operands' (so a node so identified has only
+// such nodes below it, as tl::grad's record() relies on). A pure node is.
+template <class N>
+inline constexpr bool keyed_by_type_v = true;
+template <class Op, class... C>
+inline constexpr bool keyed_by_type_v<expr<Op, C...>> = (std::is_empty_v<Op> ||
+                                                         one_node_per_type<Op>()) &&
+                                                        (keyed_by_type_v<C> && ...);
+
 template <class Leaf>
 struct leaf_key {
   using type = Leaf;
@@ -59,7 +83,7 @@ using leaf_key_t = typename leaf_key<N>::type;
 // The identity of a node at a path: see the top of this file.
 template <class N, class Path>
 struct key_of {
-  using type = std::conditional_t<is_pure_v<N>, N, at_path<Path>>;
+  using type = std::conditional_t<keyed_by_type_v<N>, N, at_path<Path>>;
 };
 template <class N, class Path>
 requires(!is_expr_v<N>) struct key_of<N, Path> : leaf_key<N> {
@@ -102,8 +126,8 @@ template <class Op, class... C, std::size_t... P>
 requires(!is_pure_v<expr<Op, C...>>) struct flatten<expr<Op, C...>, path<P...>> {
   template <std::size_t... I>
   static auto all(std::index_sequence<I...>) {
-    using self =
-        occurrence<at_path<path<P...>>, expr<Op, C...>, path<P...>, key_t<C, path<P..., I>>...>;
+    using self = occurrence<key_t<expr<Op, C...>, path<P...>>, expr<Op, C...>, path<P...>,
+                            key_t<C, path<P..., I>>...>;
     return meta::unite_t<typename flatten<C, path<P..., I>>::type..., list<self>>{};
   }
   using type = decltype(all(std::index_sequence_for<C...>{}));

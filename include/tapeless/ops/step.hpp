@@ -11,6 +11,7 @@
 // everywhere, and exactly zero where it exists, so no gradient flows through
 // them: the analysis knows at compile time that a second derivative through
 // a relu path vanishes, and a request for it is reported as unconnected.
+// (clamp's derivative, `inside`, carries its bounds: a run-time value.)
 namespace tapeless::ops {
 
 // y = 1 where x > 0, else 0.
@@ -35,6 +36,21 @@ struct sign {
   template <class Y, class X>
   void forward(Y& y, const X& x) const {
     y.array() = x.array().sign();
+  }
+};
+
+// y = 1 where lo <= x <= hi, else 0: clamp's derivative. It carries the
+// bounds, so its node is told apart by position (graph/dag.hpp).
+template <class S>
+struct inside {
+  static constexpr std::string_view name = "inside";
+  static constexpr bool differentiable(std::size_t) { return false; }
+  using shape_rule = shape_rules::like_first;
+  S lo, hi;
+
+  template <class Y, class X>
+  void forward(Y& y, const X& x) const {
+    y = (x.array() >= lo && x.array() <= hi).template cast<S>().matrix();
   }
 };
 
