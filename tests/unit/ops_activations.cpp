@@ -5,6 +5,7 @@
 // Eigen and central finite differences, stability at large inputs, float.
 
 #include <cmath>
+#include <limits>
 
 #include "op_check.hpp"
 
@@ -217,4 +218,11 @@ TEST_CASE("nll and cross_entropy at integer class labels", "[ops][losses]") {
                     Catch::Matchers::Contains("row 2") && Catch::Matchers::Contains("[0, 4)"));
   bad(2, 0) = 1.5;
   CHECK_THROWS_AS(ce(tl::feed(z, Z), tl::feed(labels, bad)), tl::shape_error);
+  // Labels no integer type holds: refused before any conversion (which
+  // would be undefined behaviour, as the sanitizer build reports).
+  for (const double v : {std::numeric_limits<double>::quiet_NaN(), 1e30, -1e30}) {
+    bad(2, 0) = v;
+    CHECK_THROWS_AS(ce(tl::feed(z, Z), tl::feed(labels, bad)), tl::shape_error);
+    CHECK_THROWS_AS(nll(tl::feed(z, Z), tl::feed(labels, bad)), tl::shape_error);
+  }
 }

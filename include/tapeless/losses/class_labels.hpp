@@ -1,6 +1,5 @@
 #pragma once
 
-#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -20,12 +19,11 @@ namespace detail_labels {
 template <class L>
 Eigen::Index label_of(const L& labels, Eigen::Index r, Eigen::Index classes, std::string_view op) {
   const auto v = labels(r, 0);
-  const auto k = static_cast<Eigen::Index>(v);
-  if (!(v >= 0) || static_cast<decltype(v)>(k) != v || k >= classes)
+  if (!detail::is_index_below(v, classes))
     throw shape_error("tapeless: " + std::string(op) + ": the label of row " + std::to_string(r) +
                       " is " + std::to_string(v) + ", not a class index in [0, " +
                       std::to_string(classes) + ")");
-  return k;
+  return static_cast<Eigen::Index>(v);
 }
 }  // namespace detail_labels
 

@@ -18,6 +18,16 @@ struct shape_error : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+namespace detail {
+// Whether a value fed as data (a class label, an embedding id) is an integer
+// in [0, n). The range is compared in the value's own type first: converting
+// NaN, or a number no integer type holds, is itself undefined behaviour.
+template <class S>
+constexpr bool is_index_below(S v, long long n) {
+  return v >= 0 && v < static_cast<S>(n) && static_cast<S>(static_cast<long long>(v)) == v;
+}
+}  // namespace detail
+
 namespace shape_rules {
 
 // The static row count of operands combined elementwise: the fixed one if any.

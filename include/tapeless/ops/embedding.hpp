@@ -1,6 +1,5 @@
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -46,9 +45,7 @@ struct embedding {
   template <class Ids>
   static Eigen::Index id_at(const Ids& ids, Eigen::Index r, Eigen::Index k, Eigen::Index vocab) {
     const auto v = ids(r, k);
-    // Range first: converting NaN or a number beyond Index's range is
-    // itself undefined behaviour.
-    if (!(v >= 0 && v < static_cast<decltype(v)>(vocab)) || std::floor(v) != v)
+    if (!detail::is_index_below(v, vocab))
       throw shape_error("tapeless: Embedding: the id in row " + std::to_string(r) + ", column " +
                         std::to_string(k) + " is " + std::to_string(v) +
                         ", not a row index of the table in [0, " + std::to_string(vocab) + ")");
