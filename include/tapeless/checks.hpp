@@ -214,9 +214,9 @@ struct layer_input_matches<Layer, expected<E>, found<F>> {
     constexpr bool ok = E == F;
     static_assert(
         ok,
-        "tapeless: Dense layer: the input's number of features (columns) differs from the "
-        "layer's In; the layer, its In and the input's column count are listed in this "
-        "check");
+        "tapeless: layer: the input's number of features (columns) differs from the number the "
+        "layer takes (Dense's In, LayerNorm's N, Embedding's Ids); the layer, the number it "
+        "takes and the input's column count are listed in this check");
     return ok;
   }
 };

@@ -1,13 +1,18 @@
 // check::layer_input_matches: data with 3 features given to a model whose
-// first layer takes 2.
+// first layer takes 2 (a Dense layer; with TAPELESS_EXPECT_FAIL_NORM, a
+// LayerNorm; with TAPELESS_EXPECT_FAIL_IDS, an Embedding reading 2 ids).
 
 #include <tapeless/tapeless.hpp>
 
 namespace tl = tapeless;
 
 int main() {
-#ifdef TAPELESS_EXPECT_FAIL
+#if defined(TAPELESS_EXPECT_FAIL)
   tl::model<struct net, double, tl::Dense<2, 4, tl::ReLU>, tl::Dense<4, 1>> net;
+#elif defined(TAPELESS_EXPECT_FAIL_NORM)
+  tl::model<struct net, double, tl::LayerNorm<2>, tl::Dense<2, 1>> net;
+#elif defined(TAPELESS_EXPECT_FAIL_IDS)
+  tl::model<struct net, double, tl::Embedding<5, 2, 2>, tl::Dense<4, 1>> net;
 #else
   tl::model<struct net, double, tl::Dense<3, 4, tl::ReLU>, tl::Dense<4, 1>> net;
 #endif
