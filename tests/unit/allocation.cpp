@@ -2,63 +2,18 @@
 // when it runs, and a program with a run-time batch allocates only when the
 // batch grows past the largest so far (or past what reserve() set).
 //
-// Two counters, because Eigen does not allocate through operator new: its
-// matrices call std::malloc directly. So this file counts every global
-// operator new (counting_new.hpp), and also compiles Eigen with
-// EIGEN_RUNTIME_NO_MALLOC and an eigen_assert that counts the "heap
-// allocation is forbidden" assertion instead of aborting. Both must come
-// before any header that includes Eigen; this file is its own executable,
-// so no other file sees them.
+// Two counters (counting_eigen.hpp), because Eigen does not allocate
+// through operator new: its matrices call std::malloc directly.
 
-#include <cstddef>
+#include "counting_eigen.hpp"
 
-namespace counting {
-void eigen_assert_failed(const char* condition, const char* file, int line);
-}  // namespace counting
-
-#define EIGEN_RUNTIME_NO_MALLOC
-#define eigen_assert(x)                        \
-  (static_cast<bool>(x) ? static_cast<void>(0) \
-                        : ::counting::eigen_assert_failed(#x, __FILE__, __LINE__))
-
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <new>
 
 #include <tapeless/tapeless.hpp>
 #include <tapeless/train/adam.hpp>
 #include <tapeless/train/sgd.hpp>
 
-#include "counting_new.hpp"
 #include "support.hpp"
-
-namespace counting {
-
-std::size_t eigen_mallocs = 0;
-
-void eigen_assert_failed(const char* condition, const char* file, int line) {
-  if (std::strstr(condition, "heap allocation is forbidden") != nullptr) {
-    ++eigen_mallocs;  // Eigen goes on and allocates
-    return;
-  }
-  std::fprintf(stderr, "%s:%d: Eigen assertion failed: %s\n", file, line, condition);
-  std::abort();
-}
-
-// Heap allocations by operator new and by Eigen while f runs. Nothing that
-// allocates (Catch2's assertions, strings) may run inside f.
-template <class F>
-std::size_t allocations_during(F&& f) {
-  news = 0;
-  eigen_mallocs = 0;
-  Eigen::internal::set_is_malloc_allowed(false);
-  f();
-  Eigen::internal::set_is_malloc_allowed(true);
-  return news + eigen_mallocs;
-}
-
-}  // namespace counting
 
 namespace tl = tapeless;
 using counting::allocations_during;

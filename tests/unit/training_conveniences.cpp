@@ -3,27 +3,13 @@
 // early stopping and rollback restoring values bit for bit, and none of them
 // allocating per step.
 //
-// Allocations are counted as in allocation.cpp: every operator new
-// (counting_new.hpp), and Eigen's own mallocs through
-// EIGEN_RUNTIME_NO_MALLOC with an eigen_assert that counts. Both come
-// before any header that includes Eigen. Every size here is fixed and
-// small, so no GEMM is compiled: the file stays cheap to build header-only.
+// Allocations are counted as in allocation.cpp (counting_eigen.hpp). Every
+// size here is fixed and small, so no GEMM is compiled: the file stays
+// cheap to build header-only.
 
-#include <cstddef>
-
-namespace counting {
-void eigen_assert_failed(const char* condition, const char* file, int line);
-}  // namespace counting
-
-#define EIGEN_RUNTIME_NO_MALLOC
-#define eigen_assert(x)                        \
-  (static_cast<bool>(x) ? static_cast<void>(0) \
-                        : ::counting::eigen_assert_failed(#x, __FILE__, __LINE__))
+#include "counting_eigen.hpp"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <numbers>
 #include <stdexcept>
@@ -33,34 +19,7 @@ void eigen_assert_failed(const char* condition, const char* file, int line);
 
 #include <tapeless/tapeless.hpp>
 
-#include "counting_new.hpp"
 #include "support.hpp"
-
-namespace counting {
-
-std::size_t eigen_mallocs = 0;
-
-void eigen_assert_failed(const char* condition, const char* file, int line) {
-  if (std::strstr(condition, "heap allocation is forbidden") != nullptr) {
-    ++eigen_mallocs;
-    return;
-  }
-  std::fprintf(stderr, "%s:%d: Eigen assertion failed: %s\n", file, line, condition);
-  std::abort();
-}
-
-// Heap allocations by operator new and by Eigen while f runs.
-template <class F>
-std::size_t allocations_during(F&& f) {
-  news = 0;
-  eigen_mallocs = 0;
-  Eigen::internal::set_is_malloc_allowed(false);
-  f();
-  Eigen::internal::set_is_malloc_allowed(true);
-  return news + eigen_mallocs;
-}
-
-}  // namespace counting
 
 namespace tl = tapeless;
 using counting::allocations_during;
