@@ -116,14 +116,8 @@ bool add(const char* impl) {
     (*hvp)(tl::feed(m->x, *x), tl::feed(m->t, *t));
     const gradients got = m->read(*hvp);
     if (!matches("tapeless H v", d, got, reference_hvp(d, data, dir), hvp_tolerance)) return false;
-#if !defined(__clang__)
-    // Not with clang++ 14: these eight tl::evaluate programs over
-    // tl::hvp's expressions did not compile in 15 minutes (front end: 4
-    // minutes and 4.8 GiB with -fsyntax-only, unfinished), where the rest of
-    // this file takes 16 s (bench/README.md, "Second order").
     if constexpr (sizeof(S) == 8)
       if (!other_form_agrees(*m, *x, *t, got)) return false;
-#endif
   }
   const double grad_bytes =
       footprint([&] { return std::make_unique<grad_program>(m->gradient_program()); });
