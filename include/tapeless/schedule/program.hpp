@@ -118,8 +118,8 @@ class program<Expr, request<Requested...>, Mode> {
   struct slots;
   template <std::size_t... K>
   struct slots<std::index_sequence<K...>> {
-    using type = std::tuple<slot_of<K>...>;
-    using scratch = std::tuple<scratch_of<K>...>;
+    using type = storage<slot_of<K>...>;
+    using scratch = storage<scratch_of<K>...>;
     // The inputs the expression reads.
     using inputs = meta::cat_t<meta::keep_if<is_input_v<node<K>>, node<K>>...>;
   };
@@ -218,11 +218,11 @@ class program<Expr, request<Requested...>, Mode> {
   // first time). Values read from earlier runs are lost.
   void reserve(Eigen::Index rows) {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (std::get<K>(ws_).reserve(rows), ...);
+      (schedule::element<K>(ws_).reserve(rows), ...);
       (
           [&] {
-            if constexpr (requires { std::get<K>(scratch_).capacity(); })
-              std::get<K>(scratch_).reserve(rows);
+            if constexpr (requires { schedule::element<K>(scratch_).capacity(); })
+              schedule::element<K>(scratch_).reserve(rows);
           }(),
           ...);
     }
@@ -271,7 +271,7 @@ class program<Expr, request<Requested...>, Mode> {
                                        "is read from another object than the one the "
                                        "gradient was requested for, of the same model type");
       if constexpr (facts::template connects<L>)
-        return std::get<facts::template index<L>>(ws_).adjoint;
+        return schedule::element<facts::template index<L>>(ws_).adjoint;
       else
         return std::get<request_index<L>>(zeros_);
     }
@@ -355,7 +355,7 @@ class program<Expr, request<Requested...>, Mode> {
     if constexpr (node<K>::rows != dynamic)
       return node<K>::rows;
     else
-      return std::get<K>(ws_).rows;
+      return schedule::element<K>(ws_).rows;
   }
 
   // The value of distinct node K, read in place wherever possible.
@@ -369,14 +369,14 @@ class program<Expr, request<Requested...>, Mode> {
           static_cast<const parameter<typename Node::id, S, Node::rows, Node::cols>*>(targets_[K])
               ->value);
     else if constexpr (is_input_v<Node>)
-      return Eigen::Map<const Eigen::Matrix<S, Node::rows, Node::cols>>(std::get<K>(ws_).data,
-                                                                        rows<K>(), Node::cols);
+      return Eigen::Map<const Eigen::Matrix<S, Node::rows, Node::cols>>(
+          schedule::element<K>(ws_).data, rows<K>(), Node::cols);
     else if constexpr (is_poisoned_v<Node>)
       return kernels::matrix<S, Node::rows, Node::cols>::Zero(rows<K>(), Node::cols);
     else if constexpr (!owns_value<Node>)
       return value_of<operand<K, 0>>();
     else
-      return (std::get<K>(ws_).value);
+      return (schedule::element<K>(ws_).value);
   }
 
   template <std::size_t K>
@@ -386,14 +386,14 @@ class program<Expr, request<Requested...>, Mode> {
       [&]<std::size_t... J>(std::index_sequence<J...>) {
         if constexpr (((node<operand<K, J>>::rows == dynamic) || ...)) {
           const auto r = Op::shape_rule::runtime_rows(Op::name, rows<operand<K, J>>()...);
-          if constexpr (node<K>::rows == dynamic) std::get<K>(ws_).resize(r);
+          if constexpr (node<K>::rows == dynamic) schedule::element<K>(ws_).resize(r);
         }
         if constexpr (has_scratch<K>) {
-          set_rows(std::get<K>(scratch_), rows<operand<K, 0>>());
-          op<K>().forward(std::get<K>(ws_).value, std::get<K>(scratch_),
+          set_rows(schedule::element<K>(scratch_), rows<operand<K, 0>>());
+          op<K>().forward(schedule::element<K>(ws_).value, schedule::element<K>(scratch_),
                           value_of<operand<K, J>>()...);
         } else if constexpr (owns_value<node<K>>) {
-          op<K>().forward(std::get<K>(ws_).value, value_of<operand<K, J>>()...);
+          op<K>().forward(schedule::element<K>(ws_).value, value_of<operand<K, J>>()...);
         }
       }
       (std::make_index_sequence<arity<K>>{});
@@ -406,7 +406,7 @@ class program<Expr, request<Requested...>, Mode> {
     if constexpr (mode == graph::contribution::none) {
       return kernels::no_sink{};
     } else {
-      auto& adjoint = std::get<operand<K, J>>(ws_).adjoint;
+      auto& adjoint = schedule::element<operand<K, J>>(ws_).adjoint;
       return kernels::sink<decltype(adjoint), mode != graph::contribution::assign>{adjoint};
     }
   }
@@ -418,15 +418,16 @@ class program<Expr, request<Requested...>, Mode> {
         (
             [&] {
               if constexpr (plan.mode[K][J] == graph::contribution::zero_then_accumulate)
-                std::get<operand<K, J>>(ws_).adjoint.setZero();
+                schedule::element<operand<K, J>>(ws_).adjoint.setZero();
             }(),
             ...);
         if constexpr (has_scratch<K>)
-          op<K>().backward(std::get<K>(ws_).adjoint, value_of<K>(), std::get<K>(scratch_),
-                           value_of<operand<K, J>>()..., sink<K, J>()...);
-        else
-          op<K>().backward(std::get<K>(ws_).adjoint, value_of<K>(), value_of<operand<K, J>>()...,
+          op<K>().backward(schedule::element<K>(ws_).adjoint, value_of<K>(),
+                           schedule::element<K>(scratch_), value_of<operand<K, J>>()...,
                            sink<K, J>()...);
+        else
+          op<K>().backward(schedule::element<K>(ws_).adjoint, value_of<K>(),
+                           value_of<operand<K, J>>()..., sink<K, J>()...);
       }
       (std::make_index_sequence<arity<K>>{});
     }
@@ -436,21 +437,21 @@ class program<Expr, request<Requested...>, Mode> {
   void sweep(std::index_sequence<K...>) {
     (forward<K>(), ...);
     if constexpr (plan.needed[root]) {
-      std::get<root>(ws_).adjoint.setOnes();
+      schedule::element<root>(ws_).adjoint.setOnes();
       (backward<root - K>(), ...);
     }
   }
 
   template <class Leaf>
   void bind(const feed_t<Leaf>& f) {
-    auto& s = std::get<facts::template index<Leaf>>(ws_);
+    auto& s = schedule::element<facts::template index<Leaf>>(ws_);
     s.data = f.data;
     s.resize(f.rows);  // a requested variable's adjoint follows its batch
   }
 
   template <std::size_t K>
   void presize() {
-    if constexpr (node<K>::rows != dynamic) std::get<K>(ws_).resize(node<K>::rows);
+    if constexpr (node<K>::rows != dynamic) schedule::element<K>(ws_).resize(node<K>::rows);
   }
 
   template <class Z>
