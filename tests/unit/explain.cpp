@@ -2,16 +2,24 @@
 // loss uses, the two stop_gradient probes (every path cut, one of two
 // paths cut), a frozen layer, and the copy done right (weights computed
 // from the other model). The table is checked at compile time, the text
-// exactly. No program is built: the report reads types only.
+// exactly. Then tl::to_dot's structure: every node and edge, with the
+// classes that say what the program does. No program is built: both read
+// types only.
 
+#include <algorithm>
 #include <array>
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include <tapeless/activations/tanh.hpp>
 #include <tapeless/inspect/explain.hpp>
+#include <tapeless/inspect/to_dot.hpp>
 #include <tapeless/layers/dense.hpp>
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/model.hpp>
+#include <tapeless/ops/add.hpp>
 #include <tapeless/ops/multiply.hpp>
 #include <tapeless/ops/reduce.hpp>
 #include <tapeless/ops/scale.hpp>
@@ -34,6 +42,57 @@ const tl::input<struct features, float, 3> features;
 const tl::input<struct targets, float, 2> targets;
 
 using tl::dependency;
+
+// The quoted value of `key="..."` in a DOT line, or empty.
+std::string attribute(const std::string& line, const std::string& key) {
+  const auto at = line.find(key + "=\"");
+  if (at == std::string::npos) return {};
+  const auto begin = at + key.size() + 2;
+  return line.substr(begin, line.find('"', begin) - begin);
+}
+
+// A DOT text as sorted lines "box | label | classes" for nodes (box: the
+// model's subgraph, if any) and "from -> to | class" for edges, by label.
+struct dot_structure {
+  std::vector<std::string> nodes, edges;
+  explicit dot_structure(const std::string& dot) {
+    std::vector<std::pair<std::string, std::string>> labels;  // id, label
+    std::vector<std::array<std::string, 3>> arrows;           // from, to, class
+    std::string box, line;
+    for (std::size_t begin = 0, end; begin < dot.size(); begin = end + 1) {
+      end = dot.find('\n', begin);
+      line = dot.substr(begin, end - begin);
+      line.erase(0, line.find_first_not_of(' '));
+      const std::string id = line.substr(0, line.find(' '));
+      if (line.rfind("subgraph cluster_", 0) == 0) {
+        box = "?";
+      } else if (line.rfind("label=", 0) == 0) {
+        box = line.substr(7, line.size() - 9);
+      } else if (line == "}") {
+        box.clear();
+      } else if (const auto arrow = line.find(" -> "); arrow != std::string::npos) {
+        arrows.push_back({id, line.substr(arrow + 4, line.find(' ', arrow + 4) - arrow - 4),
+                          attribute(line, "class")});
+      } else if (!attribute(line, "class").empty()) {
+        labels.emplace_back(id, attribute(line, "label"));
+        nodes.push_back(box + " | " + labels.back().second + " | " + attribute(line, "class"));
+      }
+    }
+    auto label_of = [&](const std::string& id) {
+      return std::find_if(labels.begin(), labels.end(), [&](auto& l) { return l.first == id; })
+          ->second;
+    };
+    for (const auto& [from, to, what] : arrows)
+      edges.push_back(label_of(from) + " -> " + label_of(to) + " | " + what);
+    std::sort(nodes.begin(), nodes.end());
+    std::sort(edges.begin(), edges.end());
+  }
+};
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
 
 }  // namespace
 
@@ -104,4 +163,75 @@ TEST_CASE("explain: the copy done right, c's weights computed from b's", "[expla
         "model_b.layer0.b: connected: Dense layer -> model_a.layer0 (Dense layer) "
         "-> square -> mean\n"
         "model_c.layer0.W: not used: the loss reads model_b, model_a\n");
+}
+
+TEST_CASE("to_dot: copied weights, one model's sweep stops at the other", "[to_dot]") {
+  model_a_t a;
+  model_b_t b;
+  model_c_t c;
+  const auto loss = tl::mean(tl::square(a(b(x))));
+  const dot_structure dot(tl::to_dot(loss, b, c));
+  CHECK(dot.nodes == sorted({
+                         "model_b | model_b.layer0.W | visited requested",
+                         "model_b | model_b.layer0.b | visited requested",
+                         "model_b | model_b.layer0 (Dense layer) | visited",
+                         "model_a | model_a.layer0.W | skipped",
+                         "model_a | model_a.layer0.b | skipped",
+                         "model_a | model_a.layer0 (Dense layer) | visited",
+                         "model_c | model_c.layer0.W (not used) | requested not-used",
+                         "model_c | model_c.layer0.b (not used) | requested not-used",
+                         " | x | skipped",
+                         " | square | visited",
+                         " | mean | visited loss",
+                     }));
+  CHECK(dot.edges == sorted({
+                         "x -> model_b.layer0 (Dense layer) | forward",
+                         "model_b.layer0.W -> model_b.layer0 (Dense layer) | assign",
+                         "model_b.layer0.b -> model_b.layer0 (Dense layer) | assign",
+                         "model_b.layer0 (Dense layer) -> model_a.layer0 (Dense layer) | assign",
+                         "model_a.layer0.W -> model_a.layer0 (Dense layer) | forward",
+                         "model_a.layer0.b -> model_a.layer0 (Dense layer) | forward",
+                         "model_a.layer0 (Dense layer) -> square | assign",
+                         "square -> mean | assign",
+                     }));
+}
+
+TEST_CASE("to_dot: a frozen encoder, a cut edge, an accumulated adjoint", "[to_dot]") {
+  // y feeds the loss three times: through operator* (gradient), through
+  // stop_gradient (cut) and through mean (gradient): its adjoint is
+  // assigned by one and accumulated by the other.
+  tl::Frozen<enc_t> frozen;
+  head_t head;
+  const auto y = head(frozen(features));
+  const auto loss = tl::sum(y * tl::stop_gradient(y)) + tl::mean(y);
+  const dot_structure dot(tl::to_dot(loss, head));
+  CHECK(dot.nodes == sorted({
+                         "enc | enc.layer0.W (frozen) | skipped frozen",
+                         "enc | enc.layer0.b (frozen) | skipped frozen",
+                         "enc | enc.layer0 (Dense layer) (frozen) | skipped frozen",
+                         "head | head.layer0.W | visited requested",
+                         "head | head.layer0.b | visited requested",
+                         "head | head.layer0 (Dense layer) | visited",
+                         " | features | skipped",
+                         " | stop_gradient | skipped",
+                         " | operator* | visited",
+                         " | sum | visited",
+                         " | mean | visited",
+                         " | operator+ | visited loss",
+                     }));
+  CHECK(dot.edges == sorted({
+                         "features -> enc.layer0 (Dense layer) (frozen) | forward",
+                         "enc.layer0.W (frozen) -> enc.layer0 (Dense layer) (frozen) | forward",
+                         "enc.layer0.b (frozen) -> enc.layer0 (Dense layer) (frozen) | forward",
+                         "enc.layer0 (Dense layer) (frozen) -> head.layer0 (Dense layer) | forward",
+                         "head.layer0.W -> head.layer0 (Dense layer) | assign",
+                         "head.layer0.b -> head.layer0 (Dense layer) | assign",
+                         "head.layer0 (Dense layer) -> operator* | accumulate",
+                         "head.layer0 (Dense layer) -> stop_gradient | cut",
+                         "stop_gradient -> operator* | forward",
+                         "head.layer0 (Dense layer) -> mean | assign",
+                         "operator* -> sum | assign",
+                         "sum -> operator+ | assign",
+                         "mean -> operator+ | assign",
+                     }));
 }

@@ -50,31 +50,51 @@ namespace detail {
 // A node's name in reports: a parameter's ("enc.layer0.W"), an input's tag,
 // an op's name, prefixed by the layer when every operand but the first is a
 // parameter of that one layer ("enc.layer0 (Dense layer)": the layer applied
-// to its input; a layer with computed weights is its op alone).
+// to its input; a layer with computed weights is its op alone). `model()`:
+// the model a parameter or such a layer belongs to, or empty; `frozen`:
+// whether that layer is declared Frozen.
 template <class N>
 struct node_label {
+  static constexpr bool frozen = false;
   static std::string get() {
     if constexpr (requires { typename N::tag; })
       return std::string(type_name<typename N::tag>());
     else
       return std::string(type_name<N>());
   }
+  static std::string model() { return {}; }
+};
+template <class Id>
+struct layer_label {
+  static constexpr bool frozen = !Id::trainable;
+  static std::string model() { return std::string(type_name<typename Id::model>()); }
+  static std::string layer() { return Id::layer_name() + " "; }
 };
 template <class Id, class S, int R, int C>
-struct node_label<parameter_ref<Id, S, R, C>> {
+struct node_label<parameter_ref<Id, S, R, C>> : layer_label<Id> {
   static std::string get() { return Id::name(); }
 };
+// The layer an op node applies, if its operands after the first are all
+// parameters of one layer.
+struct no_layer {
+  static constexpr bool frozen = false;
+  static std::string model() { return {}; }
+};
+template <class... P>
+struct applied_layer : no_layer {};
+template <class Id0, class S0, int R0, int C0, class... Id, class... S, int... R, int... C>
+requires((TAPELESS_IS_SAME(typename Id::model, typename Id0::model) && ...) &&
+         ((Id::layer == Id0::layer) &&
+          ...)) struct applied_layer<parameter_ref<Id0, S0, R0, C0>, parameter_ref<Id, S, R, C>...>
+    : layer_label<Id0> {
+};
 template <class Op, class X, class... P>
-struct node_label<expr<Op, X, P...>> {
+struct node_label<expr<Op, X, P...>> : applied_layer<P...> {
   static std::string get() {
-    std::string op(Op::name);
-    if constexpr (sizeof...(P) > 0 && (is_parameter_ref_v<P> && ...)) {
-      using first = typename meta::at_t<meta::list<P...>, 0>::id;
-      if constexpr ((TAPELESS_IS_SAME(typename P::id::model, typename first::model) && ...) &&
-                    ((P::id::layer == first::layer) && ...))
-        return first::layer_name() + " (" + op + ")";
-    }
-    return op;
+    if constexpr (requires { applied_layer<P...>::layer(); })
+      return applied_layer<P...>::layer() + "(" + std::string(Op::name) + ")";
+    else
+      return std::string(Op::name);
   }
 };
 
