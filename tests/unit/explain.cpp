@@ -165,6 +165,23 @@ TEST_CASE("explain: the copy done right, c's weights computed from b's", "[expla
         "model_c.layer0.W: not used: the loss reads model_b, model_a\n");
 }
 
+TEST_CASE("explain: a variable used twice by one node, and another object of a model type",
+          "[explain][identity]") {
+  // v * v writes v's adjoint twice from one node (zeroed, then accumulated):
+  // still one route. The report answers for types, as tl::depends_on_v
+  // does: a second object of b's type is b to the compiler (tl::gradient
+  // tells them apart at run time, with tl::identity_error).
+  const tl::variable<struct v, float, 3> v;
+  model_b_t b, other;
+  const auto loss = tl::sum(v * v) + tl::mean(b(x));
+  const auto why = tl::explain(loss, v, other.layer<0>().weight);
+  STATIC_REQUIRE(why.status(v) == dependency::connected);
+  CHECK(why.text() ==
+        "v: connected: operator* -> sum -> operator+\n"
+        "model_b.layer0.W: connected: model_b.layer0 (Dense layer) -> mean -> "
+        "operator+\n");
+}
+
 TEST_CASE("to_dot: copied weights, one model's sweep stops at the other", "[to_dot]") {
   model_a_t a;
   model_b_t b;
