@@ -68,7 +68,7 @@ template <class Id>
 struct layer_label {
   static constexpr bool frozen = !Id::trainable;
   static std::string model() { return std::string(type_name<typename Id::model>()); }
-  static std::string layer() { return Id::layer_name() + " "; }
+  static std::string layer() { return Id::layer_name(); }
 };
 template <class Id, class S, int R, int C>
 struct node_label<parameter_ref<Id, S, R, C>> : layer_label<Id> {
@@ -92,7 +92,7 @@ template <class Op, class X, class... P>
 struct node_label<expr<Op, X, P...>> : applied_layer<P...> {
   static std::string get() {
     if constexpr (requires { applied_layer<P...>::layer(); })
-      return applied_layer<P...>::layer() + "(" + std::string(Op::name) + ")";
+      return applied_layer<P...>::layer() + " (" + std::string(Op::name) + ")";
     else
       return std::string(Op::name);
   }
