@@ -170,32 +170,21 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
   return out;
 }
 
-// The requested leaves the loss does not depend on, by reason, as the checks
+// The requested leaves with one fate (graph::dependency_of), as the checks
 // that report them.
-template <class Facts, class... L>
-auto unused_ids() {
-  return meta::cat_t<meta::keep_if<!graph::reads_v<Facts, L>, id_of<L>>...>{};
-}
-template <class Facts, class... L>
-auto stopped_ids() {
-  return meta::cat_t<
-      meta::keep_if<graph::reads_v<Facts, L> && !graph::connects_v<Facts, L>, id_of<L>>...>{};
+template <graph::dependency Fate, class Facts, class... L>
+auto ids_with() {
+  return meta::cat_t<meta::keep_if<graph::dependency_of<Facts, L>() == Fate, id_of<L>>...>{};
 }
 
 // The requested parameters that are frozen, as the check that reports them.
-template <class Leaf>
-constexpr bool is_frozen() {
-  if constexpr (is_parameter_ref_v<Leaf>)
-    return !Leaf::id::trainable;
-  else
-    return false;
-}
 template <class Request>
 struct frozen_in;
 template <class... L>
 struct frozen_in<request<L...>> {
-  using type = typename meta::apply<check::requested_parameters_are_trainable,
-                                    meta::cat_t<meta::keep_if<is_frozen<L>(), id_of<L>>...>>::type;
+  using type =
+      typename meta::apply<check::requested_parameters_are_trainable,
+                           meta::cat_t<meta::keep_if<graph::is_frozen<L>(), id_of<L>>...>>::type;
 };
 
 template <class Loss, class Request>
@@ -204,10 +193,11 @@ template <class Loss, class... L>
 struct connectivity<Loss, request<L...>> {
   using facts = graph::analysis<Loss, L...>;
   using not_used =
-      typename meta::apply<check::loss_uses_parameters, decltype(unused_ids<facts, L...>())>::type;
-  using only_through_stop_gradient =
-      typename meta::apply<check::loss_uses_parameters_past_stop_gradient,
-                           decltype(stopped_ids<facts, L...>())>::type;
+      typename meta::apply<check::loss_uses_parameters,
+                           decltype(ids_with<graph::dependency::not_used, facts, L...>())>::type;
+  using only_through_stop_gradient = typename meta::apply<
+      check::loss_uses_parameters_past_stop_gradient,
+      decltype(ids_with<graph::dependency::cut_by_stop_gradient, facts, L...>())>::type;
 };
 
 // Parameters of two model types with one tag, among the loss's nodes and the

@@ -116,4 +116,27 @@ inline constexpr bool reads_v = Facts::template reads<Leaf>;
 template <class Facts, class Leaf>
 inline constexpr bool connects_v = Facts::template connects<Leaf>;
 
+// A requested parameter that is frozen (its layer is declared Frozen).
+template <class Leaf>
+constexpr bool is_frozen() {
+  if constexpr (is_parameter_ref_v<Leaf>)
+    return !Leaf::id::trainable;
+  else
+    return false;
+}
+
+// What becomes of a requested leaf, in the order a request's checks look
+// (gradient.hpp): frozen first, then not read by the loss at all, then read
+// only through stop_gradient. The checks report the last three; tl::explain
+// (inspect/explain.hpp) reports all four.
+enum class dependency : unsigned char { connected, cut_by_stop_gradient, frozen, not_used };
+
+template <class Facts, class Leaf>
+constexpr dependency dependency_of() {
+  if (is_frozen<Leaf>()) return dependency::frozen;
+  if (!reads_v<Facts, Leaf>) return dependency::not_used;
+  if (!connects_v<Facts, Leaf>) return dependency::cut_by_stop_gradient;
+  return dependency::connected;
+}
+
 }  // namespace tapeless::graph

@@ -53,9 +53,10 @@ struct param {
   static constexpr bool trainable = Kind::trainable;
 
   // "c.layer0.W": the model's name, the layer index and W or b.
-  static std::string name() {
-    return std::string(detail::type_name<Model>()) + ".layer" + std::to_string(Layer) + "." +
-           Kind::name;
+  static std::string name() { return layer_name() + "." + Kind::name; }
+  // "c.layer0": the layer's.
+  static std::string layer_name() {
+    return std::string(detail::type_name<Model>()) + ".layer" + std::to_string(Layer);
   }
 };
 
