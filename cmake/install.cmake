@@ -20,16 +20,19 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tapeless-config.cmake.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tapeless-config-version.cmake
   COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
 # tapeless::kernels's definition and source go with the package config,
-# which builds it in the consumer's build (cmake/tapeless-kernels.cmake).
-# The build tree gets copies for CMAKE_PREFIX_PATH=<build>.
-set(_tapeless_kernels_files cmake/tapeless-kernels.cmake cmake/tapeless_kernels.cpp)
+# which builds it in the consumer's build (cmake/tapeless-kernels.cmake), and
+# so does tapeless_add_compile_fail_test with the script its tests run
+# (cmake/tapeless-compile-fail.cmake). The build tree gets copies for
+# CMAKE_PREFIX_PATH=<build>.
+set(_tapeless_package_files cmake/tapeless-kernels.cmake cmake/tapeless_kernels.cpp
+  cmake/tapeless-compile-fail.cmake cmake/tapeless-check-diagnostic.cmake)
 install(FILES ${PROJECT_BINARY_DIR}/tapeless-config.cmake
   ${PROJECT_BINARY_DIR}/tapeless-config-version.cmake
-  ${_tapeless_kernels_files} DESTINATION ${TAPELESS_CMAKE_DIR})
-foreach(file IN LISTS _tapeless_kernels_files)
+  ${_tapeless_package_files} DESTINATION ${TAPELESS_CMAKE_DIR})
+foreach(file IN LISTS _tapeless_package_files)
   configure_file(${PROJECT_SOURCE_DIR}/${file} ${PROJECT_BINARY_DIR} COPYONLY)
 endforeach()
-unset(_tapeless_kernels_files)
+unset(_tapeless_package_files)
 
 # The build tree can be used as a package too (CMAKE_PREFIX_PATH=<build>):
 # the config and version files above sit next to this export.

@@ -11,8 +11,8 @@
 //
 // Messages are API and share one grammar:
 //   "tapeless: <where>: <what is wrong>; <what to do>"
-// Tests match each message up to its first parenthesis, so keep that part
-// free of regular-expression metacharacters.
+// Tests (tests/compile_fail) find each message in full, as plain text, in the
+// first error the compiler prints.
 
 #include <type_traits>
 
