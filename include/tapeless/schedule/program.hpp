@@ -2,9 +2,11 @@
 
 #include <array>
 #include <cstddef>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
@@ -16,6 +18,7 @@
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
 #include <tapeless/node/poisoned.hpp>
+#include <tapeless/schedule/numeric_error.hpp>
 #include <tapeless/schedule/workspace.hpp>
 
 namespace tapeless {
@@ -63,11 +66,17 @@ enum class mode { strict, lenient, inert };
 // the nodes between the requested leaves and the root. Both sweeps are
 // unrolled at compile time (a fold over node indices), so running a program
 // interprets nothing; its storage is sized once and reused at every run.
-template <class Expr, class Request, mode Mode = mode::strict>
+// A Checked program (tl::checked) also verifies, after each node, that what
+// it computed is finite, and throws numeric_error naming the first node that
+// is not; an unchecked one instantiates none of that code.
+template <class Expr, class Request, mode Mode = mode::strict, bool Checked = false>
 class program;
 
-template <class Expr, class... Requested, mode Mode>
-class program<Expr, request<Requested...>, Mode> {
+template <class Expr, class... Requested, mode Mode, bool Checked>
+class program<Expr, request<Requested...>, Mode, Checked> {
+  template <class, class, mode, bool>
+  friend class program;
+
   using facts = graph::analysis<Expr, Requested...>;
   using dag = typename facts::dag;
   static constexpr auto& plan = facts::plan;
@@ -166,6 +175,11 @@ class program<Expr, request<Requested...>, Mode> {
     (std::make_index_sequence<N>{});
     std::apply([](auto&... z) { (zero(z), ...); }, zeros_);
   }
+
+  // The same program, checked or not: the same expression and request,
+  // storage of its own.
+  explicit program(const program<Expr, request<Requested...>, Mode, !Checked>& other)
+      : program(other.expr_, other.requested_) {}
 
   // Whether this program computes the gradient of a leaf: false for all that
   // was not requested and for requested leaves the root does not depend on.
@@ -432,12 +446,73 @@ class program<Expr, request<Requested...>, Mode> {
     }
   }
 
+  // Unchecked, the sweeps are exactly the forward and backward calls: the
+  // checks are not instantiated at all, so they cost neither run time nor
+  // compile time.
   template <std::size_t... K>
   void sweep(std::index_sequence<K...>) {
-    (forward<K>(), ...);
+    if constexpr (Checked)
+      ((forward<K>(), check_value<K>()), ...);
+    else
+      (forward<K>(), ...);
     if constexpr (plan.needed[root]) {
       std::get<root>(ws_).adjoint.setOnes();
-      (backward<root - K>(), ...);
+      if constexpr (Checked)
+        ((backward<root - K>(), check_pullbacks<root - K>()), ...);
+      else
+        (backward<root - K>(), ...);
+    }
+  }
+
+  // A node as messages name it ("log", "parameter enc.layer0.W",
+  // "input x"), and its operands' names.
+  template <std::size_t K>
+  static std::string name_of() {
+    using Node = node<K>;
+    if constexpr (is_expr_v<Node>)
+      return std::string(Node::op_type::name);
+    else if constexpr (is_parameter_ref_v<Node>)
+      return "parameter " + Node::name();
+    else
+      return input_name<Node>();
+  }
+  template <std::size_t K>
+  static auto names_of() {
+    return [] {
+      return [&]<std::size_t... J>(std::index_sequence<J...>) {
+        return std::pair(name_of<K>(), std::vector<std::string>{name_of<operand<K, J>>()...});
+      }
+      (std::make_index_sequence<arity<K>>{});
+    };
+  }
+
+  // The value node K computed, or read (fed data, a parameter), is finite.
+  // A node that forwards its operand's value has been checked as that.
+  template <std::size_t K>
+  void check_value() const {
+    if constexpr (owns_value<node<K>> || is_input_v<node<K>> || is_parameter_ref_v<node<K>>)
+      if (const auto& v = value_of<K>(); !v.allFinite())
+        detail::throw_numeric_error(numeric_error::sweep::forward, names_of<K>(), -1, v);
+  }
+
+  // The gradients node K's pullback sent to its operands are finite. Each
+  // operand's adjoint was finite before this pullback added to it (checked
+  // after the pullback that wrote it first), so a non-finite one is this
+  // node's doing.
+  template <std::size_t K>
+  void check_pullbacks() const {
+    if constexpr (is_expr_v<node<K>> && plan.needed[K] && !dag::infos[K].blocks) {
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        (
+            [&] {
+              if constexpr (plan.mode[K][J] != graph::contribution::none)
+                if (const auto& a = std::get<operand<K, J>>(ws_).adjoint; !a.allFinite())
+                  detail::throw_numeric_error(numeric_error::sweep::backward, names_of<K>(),
+                                              static_cast<int>(J), a);
+            }(),
+            ...);
+      }
+      (std::make_index_sequence<arity<K>>{});
     }
   }
 
