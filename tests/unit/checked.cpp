@@ -150,3 +150,17 @@ TEST_CASE("checked: a gradient that only the reverse pass makes infinite names i
   // numeric_error is a runtime_error, for callers that catch those.
   CHECK_THROWS_AS(checked(tl::feed(x, X)), std::runtime_error);
 }
+
+TEST_CASE("checked: an evaluate program is checked too", "[checked]") {
+  matrix<double> X = away_from_zero(pattern(3, 2, 4.0).cwiseAbs(), 0.1);
+  X(0, 1) = 0.0;  // log(0) = -inf
+  auto predict = tl::checked(tl::evaluate(tl::log(x)));
+  const auto e = thrown_by([&] { predict(tl::feed(x, X)); });
+  REQUIRE(e);
+  CHECK(e->pass == pass::forward);
+  CHECK(e->node == "log");
+  CHECK(e->operands == std::vector<std::string>{"input features"});
+  CHECK(e->row == 0);
+  CHECK(e->col == 1);
+  CHECK(e->value == -std::numeric_limits<double>::infinity());
+}
