@@ -2,7 +2,6 @@
 // hand-written reference; the models hold the parameters, the program built
 // by tl::gradient the workspace.
 #include <memory>
-#include <type_traits>
 
 #include <tapeless/tapeless.hpp>
 
@@ -86,16 +85,6 @@ bool add(const char* impl) {
                                  });
                                })
       ->UseRealTime();
-  // The same step checked for NaN and infinity after every node
-  // (tl::checked): what checking costs when it is on (float only).
-  if constexpr (std::is_same_v<S, float>)
-    benchmark::RegisterBenchmark(
-        name(impl, d, scalar_name<S>(), "checked").c_str(),
-        [=](benchmark::State& s) {
-          auto step = std::make_unique<decltype(tl::checked(m->program()))>(m->program());
-          timed_steps(s, d, bytes, [&] { (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t)); });
-        })
-        ->UseRealTime();
   return true;
 }
 

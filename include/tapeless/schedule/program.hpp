@@ -491,7 +491,7 @@ class program<Expr, request<Requested...>, Mode, Checked> {
   template <std::size_t K>
   void check_value() const {
     if constexpr (owns_value<node<K>> || is_input_v<node<K>> || is_parameter_ref_v<node<K>>)
-      if (const auto& v = value_of<K>(); !v.allFinite())
+      if (const auto& v = value_of<K>(); !detail::all_finite(v))
         detail::throw_numeric_error(numeric_error::sweep::forward, names_of<K>(), -1, v);
   }
 
@@ -506,7 +506,7 @@ class program<Expr, request<Requested...>, Mode, Checked> {
         (
             [&] {
               if constexpr (plan.mode[K][J] != graph::contribution::none)
-                if (const auto& a = std::get<operand<K, J>>(ws_).adjoint; !a.allFinite())
+                if (const auto& a = std::get<operand<K, J>>(ws_).adjoint; !detail::all_finite(a))
                   detail::throw_numeric_error(numeric_error::sweep::backward, names_of<K>(),
                                               static_cast<int>(J), a);
             }(),
