@@ -17,9 +17,9 @@ With --baseline, it compares bench_tapeless of BUILD_DIR with another build
 of it (an older commit's, say) the same way, and prints new / old per
 problem: the regression check of a change to the library.
 
-With --checked, it runs BUILD_DIR's bench_tapeless for its eval steps and
-for the same steps made with tl::checked, alternately, and prints checked /
-eval per problem: what checking for NaN and infinity costs when it is on.
+With --checked, it compares BUILD_DIR's bench_checked (the same steps made
+with tl::checked) with its bench_tapeless the same way, and prints checked /
+unchecked: what checking for NaN and infinity costs when it is on.
 """
 import json
 import subprocess
@@ -29,9 +29,9 @@ PROBLEMS = ["P1_seed", "P2_small", "P2_small_A_only", "P3_medium", "P4_large", "
 BINARIES = ["bench_eigen", "bench_eigen_dyn", "bench_tapeless"]
 
 
-def run(path, min_time, mode="eval"):
+def run(path, min_time):
     out = subprocess.run(
-        [path, f"--benchmark_filter=/f32/{mode}", "--benchmark_repetitions=3",
+        [path, "--benchmark_filter=/f32/eval", "--benchmark_repetitions=3",
          "--benchmark_report_aggregates_only=true", f"--benchmark_min_time={min_time}",
          "--benchmark_format=json"],
         check=True, capture_output=True, text=True).stdout
@@ -59,31 +59,22 @@ def main():
         baseline, args = args[1], args[2:]
     elif checked:
         args = args[1:]
+        baseline = f"{args[0]}/bench/bench_tapeless"
     build = args[0]
     rounds = int(args[1]) if len(args) > 1 else 5
     min_time = args[2] if len(args) > 2 else "0.2"
     paths = {b: f"{build}/bench/{b}" for b in BINARIES}
-    if checked:
-        best = {"eval": {}, "checked": {}}
-        for _ in range(rounds):
-            for mode in best:
-                for problem, ns in run(paths["bench_tapeless"], min_time, mode).items():
-                    best[mode][problem] = min(ns, best[mode].get(problem, ns))
-        print("| problem | unchecked | checked | checked / unchecked |")
-        print("|---|---|---|---|")
-        for p in PROBLEMS:
-            o, n = best["eval"][p], best["checked"][p]
-            print(f"| {p} | {fmt(o)} | {fmt(n)} | {n / o:.3f} |")
-        return
     if baseline:
-        paths = {"baseline": baseline, "bench_tapeless": paths["bench_tapeless"]}
+        new = f"{build}/bench/bench_checked" if checked else paths["bench_tapeless"]
+        paths = {"baseline": baseline, "bench_tapeless": new}
     best = {b: {} for b in paths}
     for _ in range(rounds):
         for b, path in paths.items():
             for problem, ns in run(path, min_time).items():
                 best[b][problem] = min(ns, best[b].get(problem, ns))
     if baseline:
-        print("| problem | baseline | this build | this / baseline |")
+        print("| problem | unchecked | checked | checked / unchecked |" if checked else
+              "| problem | baseline | this build | this / baseline |")
         print("|---|---|---|---|")
         for p in PROBLEMS:
             o, n = best["baseline"][p], best["bench_tapeless"][p]
