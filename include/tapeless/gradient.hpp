@@ -312,7 +312,7 @@ auto evaluate(const E& e) {
 //   auto step = tl::checked(tl::gradient(loss, encoder, head));
 template <class Expr, class Request, schedule::mode Mode>
 auto checked(const schedule::program<Expr, Request, Mode>& unchecked) {
-  return schedule::program<Expr, Request, Mode, true>(unchecked);
+  return schedule::numeric_checks::checked(unchecked);
 }
 
 }  // namespace tapeless

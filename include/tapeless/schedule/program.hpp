@@ -72,10 +72,77 @@ enum class mode { strict, lenient, inert };
 template <class Expr, class Request, mode Mode = mode::strict, bool Checked = false>
 class program;
 
+// What a checked program (tl::checked) runs after each node, for program
+// P. Apart from program and its friend, so that the class of an unchecked
+// program declares none of it (not even member templates it never uses).
+struct numeric_checks {
+  // The checked twin of a program: the same expression and request,
+  // storage of its own.
+  template <class Expr, class Request, mode Mode>
+  static auto checked(const program<Expr, Request, Mode>& p) {
+    return program<Expr, Request, Mode, true>(p.expr_, p.requested_);
+  }
+
+  // A node as messages name it ("log", "parameter enc.layer0.W",
+  // "input x"), and its operands' names.
+  template <class P, std::size_t K>
+  static std::string name_of() {
+    using Node = typename P::template node<K>;
+    if constexpr (is_expr_v<Node>)
+      return std::string(Node::op_type::name);
+    else if constexpr (is_parameter_ref_v<Node>)
+      return "parameter " + Node::name();
+    else
+      return input_name<Node>();
+  }
+  template <class P, std::size_t K>
+  static auto names_of() {
+    return [] {
+      return [&]<std::size_t... J>(std::index_sequence<J...>) {
+        return std::pair(name_of<P, K>(),
+                         std::vector<std::string>{name_of<P, P::template operand<K, J>>()...});
+      }
+      (std::make_index_sequence<P::template arity<K>>{});
+    };
+  }
+
+  // The value node K computed, or read (fed data, a parameter), is finite.
+  // A node that forwards its operand's value has been checked as that.
+  template <std::size_t K, class P>
+  static void value(const P& p) {
+    using Node = typename P::template node<K>;
+    if constexpr (P::template owns_value<Node> || is_input_v<Node> || is_parameter_ref_v<Node>)
+      if (const auto& v = p.template value_of<K>(); !detail::all_finite(v))
+        detail::throw_numeric_error(numeric_error::sweep::forward, names_of<P, K>(), -1, v);
+  }
+
+  // The gradients node K's pullback sent to its operands are finite. Each
+  // operand's adjoint was finite before this pullback added to it (checked
+  // after the pullback that wrote it first), so a non-finite one is this
+  // node's doing.
+  template <std::size_t K, class P>
+  static void pullbacks(const P& p) {
+    if constexpr (is_expr_v<typename P::template node<K>> && P::plan.needed[K] &&
+                  !P::dag::infos[K].blocks) {
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        (
+            [&] {
+              if constexpr (P::plan.mode[K][J] != graph::contribution::none)
+                if (const auto& a = std::get<P::template operand<K, J>>(p.ws_).adjoint;
+                    !detail::all_finite(a))
+                  detail::throw_numeric_error(numeric_error::sweep::backward, names_of<P, K>(),
+                                              static_cast<int>(J), a);
+            }(),
+            ...);
+      }
+      (std::make_index_sequence<P::template arity<K>>{});
+    }
+  }
+};
+
 template <class Expr, class... Requested, mode Mode, bool Checked>
 class program<Expr, request<Requested...>, Mode, Checked> {
-  template <class, class, mode, bool>
-  friend class program;
+  friend struct numeric_checks;
 
   using facts = graph::analysis<Expr, Requested...>;
   using dag = typename facts::dag;
@@ -175,11 +242,6 @@ class program<Expr, request<Requested...>, Mode, Checked> {
     (std::make_index_sequence<N>{});
     std::apply([](auto&... z) { (zero(z), ...); }, zeros_);
   }
-
-  // The same program, checked or not: the same expression and request,
-  // storage of its own.
-  explicit program(const program<Expr, request<Requested...>, Mode, !Checked>& other)
-      : program(other.expr_, other.requested_) {}
 
   // Whether this program computes the gradient of a leaf: false for all that
   // was not requested and for requested leaves the root does not depend on.
@@ -452,67 +514,15 @@ class program<Expr, request<Requested...>, Mode, Checked> {
   template <std::size_t... K>
   void sweep(std::index_sequence<K...>) {
     if constexpr (Checked)
-      ((forward<K>(), check_value<K>()), ...);
+      ((forward<K>(), numeric_checks::value<K>(*this)), ...);
     else
       (forward<K>(), ...);
     if constexpr (plan.needed[root]) {
       std::get<root>(ws_).adjoint.setOnes();
       if constexpr (Checked)
-        ((backward<root - K>(), check_pullbacks<root - K>()), ...);
+        ((backward<root - K>(), numeric_checks::pullbacks<root - K>(*this)), ...);
       else
         (backward<root - K>(), ...);
-    }
-  }
-
-  // A node as messages name it ("log", "parameter enc.layer0.W",
-  // "input x"), and its operands' names.
-  template <std::size_t K>
-  static std::string name_of() {
-    using Node = node<K>;
-    if constexpr (is_expr_v<Node>)
-      return std::string(Node::op_type::name);
-    else if constexpr (is_parameter_ref_v<Node>)
-      return "parameter " + Node::name();
-    else
-      return input_name<Node>();
-  }
-  template <std::size_t K>
-  static auto names_of() {
-    return [] {
-      return [&]<std::size_t... J>(std::index_sequence<J...>) {
-        return std::pair(name_of<K>(), std::vector<std::string>{name_of<operand<K, J>>()...});
-      }
-      (std::make_index_sequence<arity<K>>{});
-    };
-  }
-
-  // The value node K computed, or read (fed data, a parameter), is finite.
-  // A node that forwards its operand's value has been checked as that.
-  template <std::size_t K>
-  void check_value() const {
-    if constexpr (owns_value<node<K>> || is_input_v<node<K>> || is_parameter_ref_v<node<K>>)
-      if (const auto& v = value_of<K>(); !detail::all_finite(v))
-        detail::throw_numeric_error(numeric_error::sweep::forward, names_of<K>(), -1, v);
-  }
-
-  // The gradients node K's pullback sent to its operands are finite. Each
-  // operand's adjoint was finite before this pullback added to it (checked
-  // after the pullback that wrote it first), so a non-finite one is this
-  // node's doing.
-  template <std::size_t K>
-  void check_pullbacks() const {
-    if constexpr (is_expr_v<node<K>> && plan.needed[K] && !dag::infos[K].blocks) {
-      [&]<std::size_t... J>(std::index_sequence<J...>) {
-        (
-            [&] {
-              if constexpr (plan.mode[K][J] != graph::contribution::none)
-                if (const auto& a = std::get<operand<K, J>>(ws_).adjoint; !detail::all_finite(a))
-                  detail::throw_numeric_error(numeric_error::sweep::backward, names_of<K>(),
-                                              static_cast<int>(J), a);
-            }(),
-            ...);
-      }
-      (std::make_index_sequence<arity<K>>{});
     }
   }
 
