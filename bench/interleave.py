@@ -3,6 +3,7 @@
 
 usage: python3 bench/interleave.py BUILD_DIR [ROUNDS] [MIN_TIME]
        python3 bench/interleave.py --baseline OLD_BENCH_TAPELESS BUILD_DIR [ROUNDS] [MIN_TIME]
+       python3 bench/interleave.py --checked BUILD_DIR [ROUNDS] [MIN_TIME]
 
 Runs bench_eigen, bench_eigen_dyn and bench_tapeless of BUILD_DIR/bench one
 after the other, ROUNDS times (default 5), float and eval only, each time
@@ -15,6 +16,10 @@ keeps each one's least disturbed round. Plain python3.
 With --baseline, it compares bench_tapeless of BUILD_DIR with another build
 of it (an older commit's, say) the same way, and prints new / old per
 problem: the regression check of a change to the library.
+
+With --checked, it compares BUILD_DIR's bench_checked (the same steps made
+with tl::checked) with its bench_tapeless the same way, and prints checked /
+unchecked: what checking for NaN and infinity costs when it is on.
 """
 import json
 import subprocess
@@ -49,21 +54,27 @@ def fmt(ns):
 def main():
     args = sys.argv[1:]
     baseline = None
+    checked = args[:1] == ["--checked"]
     if args[:1] == ["--baseline"]:
         baseline, args = args[1], args[2:]
+    elif checked:
+        args = args[1:]
+        baseline = f"{args[0]}/bench/bench_tapeless"
     build = args[0]
     rounds = int(args[1]) if len(args) > 1 else 5
     min_time = args[2] if len(args) > 2 else "0.2"
     paths = {b: f"{build}/bench/{b}" for b in BINARIES}
     if baseline:
-        paths = {"baseline": baseline, "bench_tapeless": paths["bench_tapeless"]}
+        new = f"{build}/bench/bench_checked" if checked else paths["bench_tapeless"]
+        paths = {"baseline": baseline, "bench_tapeless": new}
     best = {b: {} for b in paths}
     for _ in range(rounds):
         for b, path in paths.items():
             for problem, ns in run(path, min_time).items():
                 best[b][problem] = min(ns, best[b].get(problem, ns))
     if baseline:
-        print("| problem | baseline | this build | this / baseline |")
+        print("| problem | unchecked | checked | checked / unchecked |" if checked else
+              "| problem | baseline | this build | this / baseline |")
         print("|---|---|---|---|")
         for p in PROBLEMS:
             o, n = best["baseline"][p], best["bench_tapeless"][p]

@@ -1,6 +1,9 @@
 // tapeless: the library under test. Fixed batch sizes, like the
 // hand-written reference; the models hold the parameters, the program built
-// by tl::gradient the workspace.
+// by tl::gradient the workspace. Built with BENCH_CHECKED (target
+// bench_checked), every program is made with tl::checked, float only: what
+// checking for NaN and infinity costs when it is on (interleave.py
+// --checked); bench_tapeless's code is the same as without checking.
 #include <memory>
 
 #include <tapeless/tapeless.hpp>
@@ -13,6 +16,12 @@ namespace {
 
 using namespace bench;
 namespace tl = tapeless;
+
+#ifdef BENCH_CHECKED
+#define BENCH_PROGRAM(program) tl::checked(program)
+#else
+#define BENCH_PROGRAM(program) program
+#endif
 
 template <class... L>
 constexpr int first_in(layers<L...>) {
@@ -33,9 +42,9 @@ struct setup {
   auto program() const {
     auto loss = tl::mse(a(b(x)), t);
     if constexpr (P::request == wrt::both)
-      return tl::gradient(loss, a, b);
+      return BENCH_PROGRAM(tl::gradient(loss, a, b));
     else
-      return tl::gradient(loss, a);
+      return BENCH_PROGRAM(tl::gradient(loss, a));
   }
 
   template <class Program>
@@ -133,9 +142,13 @@ bool add_all(const char* impl) {
 
 int main(int argc, char** argv) {
   return bench::main(argc, argv, [] {
+#ifdef BENCH_CHECKED
+    return add_all<float>("tapeless");
+#else
     // float everywhere; double for the problems a double-only peer runs.
     return add_all<float>("tapeless") && add<p1, double>("tapeless") &&
            add<p2, double>("tapeless") && add<deep, double>("tapeless") &&
            add<p3, double>("tapeless") && (add_alternating<p2, float>("tapeless"), true);
+#endif
   });
 }

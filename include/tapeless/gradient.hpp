@@ -24,7 +24,8 @@
 
 // The entry points: tl::gradient (a loss and what to differentiate it with
 // respect to) and tl::evaluate (any expression, no gradient). Both check the
-// request, then compile it into a schedule::program.
+// request, then compile it into a schedule::program; tl::checked makes a
+// program that also checks its numbers.
 namespace tapeless {
 
 namespace hana = boost::hana;
@@ -290,6 +291,18 @@ auto evaluate(const E& e) {
     return schedule::program<E, request<>, mode::inert>(e);
   else
     return schedule::program<E, request<>, mode::strict>(e);
+}
+
+// The same program, checked: after each node of every run it verifies that
+// the node's value (forward) and the gradients its pullback sends
+// (backward) are finite, and throws numeric_error naming the first that is
+// not. For finding where a NaN comes from; an unchecked program contains
+// none of these checks.
+//
+//   auto step = tl::checked(tl::gradient(loss, encoder, head));
+template <class Expr, class Request, schedule::mode Mode>
+auto checked(const schedule::program<Expr, Request, Mode>& unchecked) {
+  return schedule::numeric_checks::checked(unchecked);
 }
 
 }  // namespace tapeless

@@ -2,9 +2,11 @@
 
 #include <array>
 #include <cstddef>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <tapeless/checks.hpp>
 #include <tapeless/graph/dag.hpp>
@@ -16,6 +18,7 @@
 #include <tapeless/node/input.hpp>
 #include <tapeless/node/parameter.hpp>
 #include <tapeless/node/poisoned.hpp>
+#include <tapeless/schedule/numeric_error.hpp>
 #include <tapeless/schedule/workspace.hpp>
 
 namespace tapeless {
@@ -63,11 +66,84 @@ enum class mode { strict, lenient, inert };
 // the nodes between the requested leaves and the root. Both sweeps are
 // unrolled at compile time (a fold over node indices), so running a program
 // interprets nothing; its storage is sized once and reused at every run.
-template <class Expr, class Request, mode Mode = mode::strict>
+// A Checked program (tl::checked) also verifies, after each node, that what
+// it computed is finite, and throws numeric_error naming the first node that
+// is not; an unchecked one instantiates none of that code.
+template <class Expr, class Request, mode Mode = mode::strict, bool Checked = false>
 class program;
 
-template <class Expr, class... Requested, mode Mode>
-class program<Expr, request<Requested...>, Mode> {
+// What a checked program (tl::checked) runs after each node, for program
+// P. Apart from program and its friend, so that the class of an unchecked
+// program declares none of it (not even member templates it never uses).
+struct numeric_checks {
+  // The checked twin of a program: the same expression and request,
+  // storage of its own.
+  template <class Expr, class Request, mode Mode>
+  static auto checked(const program<Expr, Request, Mode>& p) {
+    return program<Expr, Request, Mode, true>(p.expr_, p.requested_);
+  }
+
+  // A node as messages name it ("log", "parameter enc.layer0.W",
+  // "input x"), and its operands' names.
+  template <class P, std::size_t K>
+  static std::string name_of() {
+    using Node = typename P::template node<K>;
+    if constexpr (is_expr_v<Node>)
+      return std::string(Node::op_type::name);
+    else if constexpr (is_parameter_ref_v<Node>)
+      return "parameter " + Node::name();
+    else
+      return input_name<Node>();
+  }
+  template <class P, std::size_t K>
+  static auto names_of() {
+    return [] {
+      return [&]<std::size_t... J>(std::index_sequence<J...>) {
+        return std::pair(name_of<P, K>(),
+                         std::vector<std::string>{name_of<P, P::template operand<K, J>>()...});
+      }
+      (std::make_index_sequence<P::template arity<K>>{});
+    };
+  }
+
+  // The value node K computed, or read (fed data, a parameter), is finite.
+  // A node that forwards its operand's value has been checked as that.
+  template <std::size_t K, class P>
+  static void value(const P& p) {
+    using Node = typename P::template node<K>;
+    if constexpr (P::template owns_value<Node> || is_input_v<Node> || is_parameter_ref_v<Node>)
+      if (const auto& v = p.template value_of<K>(); !detail::all_finite(v))
+        detail::throw_numeric_error(numeric_error::sweep::forward, names_of<P, K>(), -1, v);
+  }
+
+  // The gradients node K's pullback sent to its operands are finite. Each
+  // operand's adjoint was finite before this pullback added to it (checked
+  // after the pullback that wrote it first), so a non-finite one is this
+  // node's doing.
+  template <std::size_t K, class P>
+  static void pullbacks(const P& p) {
+    if constexpr (is_expr_v<typename P::template node<K>> && P::plan.needed[K] &&
+                  !P::dag::infos[K].blocks) {
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        (
+            [&] {
+              if constexpr (P::plan.mode[K][J] != graph::contribution::none)
+                if (const auto& a = schedule::element<P::template operand<K, J>>(p.ws_).adjoint;
+                    !detail::all_finite(a))
+                  detail::throw_numeric_error(numeric_error::sweep::backward, names_of<P, K>(),
+                                              static_cast<int>(J), a);
+            }(),
+            ...);
+      }
+      (std::make_index_sequence<P::template arity<K>>{});
+    }
+  }
+};
+
+template <class Expr, class... Requested, mode Mode, bool Checked>
+class program<Expr, request<Requested...>, Mode, Checked> {
+  friend struct numeric_checks;
+
   using facts = graph::analysis<Expr, Requested...>;
   using dag = typename facts::dag;
   static constexpr auto& plan = facts::plan;
@@ -433,12 +509,21 @@ class program<Expr, request<Requested...>, Mode> {
     }
   }
 
+  // Unchecked, the sweeps are exactly the forward and backward calls: the
+  // checks are not instantiated at all, so they cost neither run time nor
+  // compile time.
   template <std::size_t... K>
   void sweep(std::index_sequence<K...>) {
-    (forward<K>(), ...);
+    if constexpr (Checked)
+      ((forward<K>(), numeric_checks::value<K>(*this)), ...);
+    else
+      (forward<K>(), ...);
     if constexpr (plan.needed[root]) {
       schedule::element<root>(ws_).adjoint.setOnes();
-      (backward<root - K>(), ...);
+      if constexpr (Checked)
+        ((backward<root - K>(), numeric_checks::pullbacks<root - K>(*this)), ...);
+      else
+        (backward<root - K>(), ...);
     }
   }
 
