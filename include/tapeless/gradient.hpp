@@ -170,12 +170,106 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
   return out;
 }
 
-// The requested leaves with one fate (graph::dependency_of), as the checks
-// that report them.
+// The requested leaves with one fate (graph::dependency_of); the check for
+// those only stop_gradient cuts off.
 template <graph::dependency Fate, class Facts, class... L>
-auto ids_with() {
-  return meta::cat_t<meta::keep_if<graph::dependency_of<Facts, L>() == Fate, id_of<L>>...>{};
+auto leaves_with() {
+  return meta::cat_t<meta::keep_if<graph::dependency_of<Facts, L>() == Fate, L>...>{};
 }
+template <class Leaves>
+struct stopped_check;
+template <class... L>
+struct stopped_check<meta::list<L...>> {
+  using type = check::loss_uses_parameters_past_stop_gradient<id_of<L>...>;
+};
+
+// Where a parameter sits in a model: layer, kind and shape. A parameter of
+// another model in the same slot is the one a copy of the model shadows.
+template <std::size_t Layer, class Kind, int R, int C>
+struct slot {};
+template <class Leaf>
+struct slot_of;
+template <class M, std::size_t I, class K, class S, int R, int C>
+struct slot_of<parameter_ref<param<M, I, K>, S, R, C>> {
+  using model = M;
+  using type = slot<I, K, R, C>;
+};
+
+// A node of the loss's DAG as the search below looks it up: a parameter as
+// its model and slot, any other node as itself (distinct, never looked up).
+template <class Occurrence, class Node = typename Occurrence::node>
+struct place_of {
+  using type = Occurrence;
+  using models = meta::list<>;
+};
+template <class O, class M, std::size_t I, class K, class S, int R, int C>
+struct place_of<O, parameter_ref<param<M, I, K>, S, R, C>> {
+  using type = meta::list<M, slot<I, K, R, C>>;
+  using models = meta::list<M>;
+};
+
+template <class Nodes>
+struct read_by;
+template <class... D>
+struct read_by<meta::list<D...>> {
+  using places = meta::member_set<typename place_of<D>::type...>;
+  using models = meta::unite_t<meta::list<>, typename place_of<D>::models...>;
+};
+
+// Whether model N of the loss has a parameter in the slot of each of U...
+// that belongs to model M (namespace scope: see graph::uses_v).
+template <class Places, class N, class M, class... U>
+inline constexpr bool shadows =
+    !TAPELESS_IS_SAME(N, M) &&
+    ((!TAPELESS_IS_SAME(typename slot_of<U>::model, M) ||
+      std::is_base_of_v<meta::member<meta::list<N, typename slot_of<U>::type>>, Places>)&&...);
+
+template <class Places, class N, class Models, class... U>
+struct shadows_any;
+template <class Places, class N, class... M, class... U>
+struct shadows_any<Places, N, meta::list<M...>, U...> {
+  static constexpr bool value = (shadows<Places, N, M, U...> || ...);
+};
+
+// The models of the loss that shadow an unused requested model: for each of
+// its unused parameters, a parameter in the same slot. Searched only when a
+// request fails, as did_you_mean<tag...>.
+template <class Loss, class Unused,
+          class Models = typename read_by<typename graph::dag<Loss>::nodes>::models>
+struct twins {
+  using type = did_you_mean<>;
+};
+template <class Loss, class U0, class... U, class... N>
+struct twins<Loss, meta::list<U0, U...>, meta::list<N...>> {
+  using places = typename read_by<typename graph::dag<Loss>::nodes>::places;
+  using unused_models = meta::unite_t<meta::list<>, meta::list<typename slot_of<U0>::model>,
+                                      meta::list<typename slot_of<U>::model>...>;
+  using type = typename meta::apply<
+      did_you_mean,
+      meta::cat_t<meta::keep_if<shadows_any<places, N, unused_models, U0, U...>::value, N>...>>::
+      type;
+};
+
+// The check for the leaves the loss does not read: with the models it most
+// likely meant, if any.
+template <class Suggestion, class... Ids>
+struct not_used_check_with {
+  using type = check::loss_uses_parameters_not_a_twin<Suggestion, Ids...>;
+};
+template <class... Ids>
+struct not_used_check_with<did_you_mean<>, Ids...> {
+  using type = check::loss_uses_parameters<Ids...>;
+};
+template <class Loss, class Leaves>
+struct not_used_check {
+  using type = check::loss_uses_parameters<>;
+};
+template <class Loss, class... L>
+struct not_used_check<Loss, meta::list<L...>> {
+  using parameters = meta::cat_t<meta::keep_if<is_parameter_ref_v<L>, L>...>;
+  using type =
+      typename not_used_check_with<typename twins<Loss, parameters>::type, id_of<L>...>::type;
+};
 
 // The requested parameters that are frozen, as the check that reports them.
 template <class Request>
@@ -192,12 +286,10 @@ struct connectivity;
 template <class Loss, class... L>
 struct connectivity<Loss, request<L...>> {
   using facts = graph::analysis<Loss, L...>;
-  using not_used =
-      typename meta::apply<check::loss_uses_parameters,
-                           decltype(ids_with<graph::dependency::not_used, facts, L...>())>::type;
-  using only_through_stop_gradient = typename meta::apply<
-      check::loss_uses_parameters_past_stop_gradient,
-      decltype(ids_with<graph::dependency::cut_by_stop_gradient, facts, L...>())>::type;
+  using not_used = typename not_used_check<
+      Loss, decltype(leaves_with<graph::dependency::not_used, facts, L...>())>::type;
+  using only_through_stop_gradient = typename stopped_check<
+      decltype(leaves_with<graph::dependency::cut_by_stop_gradient, facts, L...>())>::type;
 };
 
 // Parameters of two model types with one tag, among the loss's nodes and the
