@@ -208,46 +208,54 @@ struct place_of<O, parameter_ref<param<M, I, K>, S, R, C>> {
   using models = meta::list<M>;
 };
 
-template <class Nodes>
-struct read_by;
-template <class... D>
-struct read_by<meta::list<D...>> {
-  using places = meta::member_set<typename place_of<D>::type...>;
-  using models = meta::unite_t<meta::list<>, typename place_of<D>::models...>;
-};
-
 // Whether model N of the loss has a parameter in the slot of each of U...
-// that belongs to model M (namespace scope: see graph::uses_v).
-template <class Places, class N, class M, class... U>
+// that belongs to model M, and no other (namespace scope: see graph::uses_v).
+template <class Places, std::size_t Held, class N, class M, class... U>
 inline constexpr bool shadows =
     !TAPELESS_IS_SAME(N, M) &&
+    Held == (std::size_t{TAPELESS_IS_SAME(typename slot_of<U>::model, M)} + ...) &&
     ((!TAPELESS_IS_SAME(typename slot_of<U>::model, M) ||
       std::is_base_of_v<meta::member<meta::list<N, typename slot_of<U>::type>>, Places>)&&...);
 
-template <class Places, class N, class Models, class... U>
+template <class Places, std::size_t Held, class N, class Models, class... U>
 struct shadows_any;
-template <class Places, class N, class... M, class... U>
-struct shadows_any<Places, N, meta::list<M...>, U...> {
-  static constexpr bool value = (shadows<Places, N, M, U...> || ...);
+template <class Places, std::size_t Held, class N, class... M, class... U>
+struct shadows_any<Places, Held, N, meta::list<M...>, U...> {
+  static constexpr bool value = (shadows<Places, Held, N, M, U...> || ...);
 };
 
-// The models of the loss that shadow an unused requested model: for each of
-// its unused parameters, a parameter in the same slot. Searched only when a
-// request fails, as did_you_mean<tag...>.
-template <class Loss, class Unused,
-          class Models = typename read_by<typename graph::dag<Loss>::nodes>::models>
+// How many parameters of model N the loss reads.
+template <class N, class... D>
+inline constexpr std::size_t held_by =
+    (std::size_t{TAPELESS_IS_SAME(typename place_of<D>::models, meta::list<N>)} + ... + 0);
+
+// The models of the loss that an unused requested model most likely stands
+// for: the loss reads exactly as many of their parameters as it leaves
+// unused of the requested model, in the same slots (as with a copy made by
+// copy_values_from), and at least two of them, as one shape (a bias) says
+// too little. Searched only when a request fails, as did_you_mean<tag...>.
+template <class Nodes, class Unused>
 struct twins {
   using type = did_you_mean<>;
 };
-template <class Loss, class U0, class... U, class... N>
-struct twins<Loss, meta::list<U0, U...>, meta::list<N...>> {
-  using places = typename read_by<typename graph::dag<Loss>::nodes>::places;
-  using unused_models = meta::unite_t<meta::list<>, meta::list<typename slot_of<U0>::model>,
+template <class... D, class U0, class U1, class... U>
+struct twins<meta::list<D...>, meta::list<U0, U1, U...>> {
+  using places = meta::member_set<typename place_of<D>::type...>;
+  using models = meta::unite_t<meta::list<>, typename place_of<D>::models...>;
+  using unused_models = meta::unite_t<meta::list<typename slot_of<U0>::model>,
+                                      meta::list<typename slot_of<U1>::model>,
                                       meta::list<typename slot_of<U>::model>...>;
-  using type = typename meta::apply<
-      did_you_mean,
-      meta::cat_t<meta::keep_if<shadows_any<places, N, unused_models, U0, U...>::value, N>...>>::
-      type;
+  template <class Models>
+  struct among;
+  template <class... N>
+  struct among<meta::list<N...>> {
+    using type = typename meta::apply<
+        did_you_mean,
+        meta::cat_t<meta::keep_if<
+            shadows_any<places, held_by<N, D...>, N, unused_models, U0, U1, U...>::value, N>...>>::
+        type;
+  };
+  using type = typename among<models>::type;
 };
 
 // The check for the leaves the loss does not read: with the models it most
@@ -267,8 +275,8 @@ struct not_used_check {
 template <class Loss, class... L>
 struct not_used_check<Loss, meta::list<L...>> {
   using parameters = meta::cat_t<meta::keep_if<is_parameter_ref_v<L>, L>...>;
-  using type =
-      typename not_used_check_with<typename twins<Loss, parameters>::type, id_of<L>...>::type;
+  using type = typename not_used_check_with<
+      typename twins<typename graph::dag<Loss>::nodes, parameters>::type, id_of<L>...>::type;
 };
 
 // The requested parameters that are frozen, as the check that reports them.
