@@ -27,6 +27,10 @@ template <int Rows, int Cols>
 struct shape {};
 template <class Model, unsigned long Layer>
 struct layer_id {};
+// The models the loss reads whose parameters have the shapes of the unused
+// requested ones, layer by layer: what the request most likely meant.
+template <class... Tags>
+struct did_you_mean {};
 
 namespace check {
 
@@ -451,32 +455,56 @@ struct requested_parameters_are_trainable {
   }
 };
 
+// The culprits of the two checks below, in the asserted condition too: clang
+// prints the condition on the error's own line and g++ in the note right
+// under it, so the parameters are where a reader looks first.
+template <class... Culprits>
+struct unused {
+  static constexpr bool none = sizeof...(Culprits) == 0;
+};
+template <class... Culprits>
+struct stopped {
+  static constexpr bool none = sizeof...(Culprits) == 0;
+};
 template <class... Parameters>
 struct loss_uses_parameters {
   static constexpr bool check() {
-    constexpr bool ok = sizeof...(Parameters) == 0;
+    static_assert(unused<Parameters...>::none,
+                  "tapeless: gradient request: the loss does not depend on the parameters listed "
+                  "in this check because it does not use them at all; remove them from the "
+                  "request, or pass tl::unconnected_as_zero first to get zero gradients for them");
+    return unused<Parameters...>::none;
+  }
+};
+
+// The same, when the loss reads a model of the same shapes (Suggestion is
+// did_you_mean<tag...>): most often the requested model got that one's
+// values by copy_values_from, which makes no dependency.
+template <class Suggestion, class... Parameters>
+struct loss_uses_parameters_not_a_twin {
+  static constexpr bool check() {
     static_assert(
-        ok,
-        "tapeless: gradient request: the loss does not depend on the parameters listed in "
-        "this check because it does not use them at all (a copy of another model's "
-        "values, for example, is not a dependency: to make a model's weights depend on "
-        "another's, compute them with with_weights); remove them from the request, or pass "
-        "tl::unconnected_as_zero first to get zero gradients for them");
-    return ok;
+        unused<Suggestion, Parameters...>::none,
+        "tapeless: gradient request: the loss does not use the parameters listed in this check, "
+        "but it uses a model with the same layer shapes, listed in did_you_mean<...>, and a copy "
+        "of its values (copy_values_from) is not a dependency; request that model instead, or "
+        "build the loss from the requested one, or make the dependency real by computing the "
+        "requested model's weights from that model's: "
+        "requested_model_type::with_weights(f(m.layer<0>().weight), m.layer<0>().bias, ...)");
+    return unused<Suggestion, Parameters...>::none;
   }
 };
 
 template <class... Parameters>
 struct loss_uses_parameters_past_stop_gradient {
   static constexpr bool check() {
-    constexpr bool ok = sizeof...(Parameters) == 0;
     static_assert(
-        ok,
+        stopped<Parameters...>::none,
         "tapeless: gradient request: the loss does not depend on the parameters listed in "
         "this check because every path from them to the loss passes through "
         "stop_gradient; remove them from the request, or pass tl::unconnected_as_zero "
         "first to get zero gradients for them");
-    return ok;
+    return stopped<Parameters...>::none;
   }
 };
 

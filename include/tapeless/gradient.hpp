@@ -171,12 +171,114 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
   return out;
 }
 
-// The requested leaves with one fate (graph::dependency_of), as the checks
-// that report them.
+// The requested leaves with one fate (graph::dependency_of); the check for
+// those only stop_gradient cuts off.
 template <graph::dependency Fate, class Facts, class... L>
-auto ids_with() {
-  return meta::cat_t<meta::keep_if<graph::dependency_of<Facts, L>() == Fate, id_of<L>>...>{};
+auto leaves_with() {
+  return meta::cat_t<meta::keep_if<graph::dependency_of<Facts, L>() == Fate, L>...>{};
 }
+template <class Leaves>
+struct stopped_check;
+template <class... L>
+struct stopped_check<meta::list<L...>> {
+  using type = check::loss_uses_parameters_past_stop_gradient<id_of<L>...>;
+};
+
+// Where a parameter sits in a model: layer, kind and shape. A parameter of
+// another model in the same slot is the one a copy of the model shadows.
+template <std::size_t Layer, class Kind, int R, int C>
+struct slot {};
+template <class Leaf>
+struct slot_of;
+template <class M, std::size_t I, class K, class S, int R, int C>
+struct slot_of<parameter_ref<param<M, I, K>, S, R, C>> {
+  using model = M;
+  using type = slot<I, K, R, C>;
+};
+
+// A node of the loss's DAG as the search below looks it up: a parameter as
+// its model and slot, any other node as itself (distinct, never looked up).
+template <class Occurrence, class Node = typename Occurrence::node>
+struct place_of {
+  using type = Occurrence;
+  using models = meta::list<>;
+};
+template <class O, class M, std::size_t I, class K, class S, int R, int C>
+struct place_of<O, parameter_ref<param<M, I, K>, S, R, C>> {
+  using type = meta::list<M, slot<I, K, R, C>>;
+  using models = meta::list<M>;
+};
+
+// Whether model N of the loss has a parameter in the slot of each of U...
+// that belongs to model M, and no other (namespace scope: see graph::uses_v).
+template <class Places, std::size_t Held, class N, class M, class... U>
+inline constexpr bool shadows =
+    !TAPELESS_IS_SAME(N, M) &&
+    Held == (std::size_t{TAPELESS_IS_SAME(typename slot_of<U>::model, M)} + ...) &&
+    ((!TAPELESS_IS_SAME(typename slot_of<U>::model, M) ||
+      std::is_base_of_v<meta::member<meta::list<N, typename slot_of<U>::type>>, Places>)&&...);
+
+template <class Places, std::size_t Held, class N, class Models, class... U>
+struct shadows_any;
+template <class Places, std::size_t Held, class N, class... M, class... U>
+struct shadows_any<Places, Held, N, meta::list<M...>, U...> {
+  static constexpr bool value = (shadows<Places, Held, N, M, U...> || ...);
+};
+
+// How many parameters of model N the loss reads.
+template <class N, class... D>
+inline constexpr std::size_t held_by =
+    (std::size_t{TAPELESS_IS_SAME(typename place_of<D>::models, meta::list<N>)} + ... + 0);
+
+// The models of the loss that an unused requested model most likely stands
+// for: the loss reads exactly as many of their parameters as it leaves
+// unused of the requested model, in the same slots (as with a copy made by
+// copy_values_from), and at least two of them, as one shape (a bias) says
+// too little. Searched only when a request fails, as did_you_mean<tag...>.
+template <class Nodes, class Unused>
+struct twins {
+  using type = did_you_mean<>;
+};
+template <class... D, class U0, class U1, class... U>
+struct twins<meta::list<D...>, meta::list<U0, U1, U...>> {
+  using places = meta::member_set<typename place_of<D>::type...>;
+  using models = meta::unite_t<meta::list<>, typename place_of<D>::models...>;
+  using unused_models = meta::unite_t<meta::list<typename slot_of<U0>::model>,
+                                      meta::list<typename slot_of<U1>::model>,
+                                      meta::list<typename slot_of<U>::model>...>;
+  template <class Models>
+  struct among;
+  template <class... N>
+  struct among<meta::list<N...>> {
+    using type = typename meta::apply<
+        did_you_mean,
+        meta::cat_t<meta::keep_if<
+            shadows_any<places, held_by<N, D...>, N, unused_models, U0, U1, U...>::value, N>...>>::
+        type;
+  };
+  using type = typename among<models>::type;
+};
+
+// The check for the leaves the loss does not read: with the models it most
+// likely meant, if any.
+template <class Suggestion, class... Ids>
+struct not_used_check_with {
+  using type = check::loss_uses_parameters_not_a_twin<Suggestion, Ids...>;
+};
+template <class... Ids>
+struct not_used_check_with<did_you_mean<>, Ids...> {
+  using type = check::loss_uses_parameters<Ids...>;
+};
+template <class Loss, class Leaves>
+struct not_used_check {
+  using type = check::loss_uses_parameters<>;
+};
+template <class Loss, class... L>
+struct not_used_check<Loss, meta::list<L...>> {
+  using parameters = meta::cat_t<meta::keep_if<is_parameter_ref_v<L>, L>...>;
+  using type = typename not_used_check_with<
+      typename twins<typename graph::dag<Loss>::nodes, parameters>::type, id_of<L>...>::type;
+};
 
 // The requested parameters that are frozen, as the check that reports them.
 template <class Request>
@@ -193,12 +295,10 @@ struct connectivity;
 template <class Loss, class... L>
 struct connectivity<Loss, request<L...>> {
   using facts = graph::analysis<Loss, L...>;
-  using not_used =
-      typename meta::apply<check::loss_uses_parameters,
-                           decltype(ids_with<graph::dependency::not_used, facts, L...>())>::type;
-  using only_through_stop_gradient = typename meta::apply<
-      check::loss_uses_parameters_past_stop_gradient,
-      decltype(ids_with<graph::dependency::cut_by_stop_gradient, facts, L...>())>::type;
+  using not_used = typename not_used_check<
+      Loss, decltype(leaves_with<graph::dependency::not_used, facts, L...>())>::type;
+  using only_through_stop_gradient = typename stopped_check<
+      decltype(leaves_with<graph::dependency::cut_by_stop_gradient, facts, L...>())>::type;
 };
 
 // Parameters of two model types with one tag, among the loss's nodes and the

@@ -1,7 +1,7 @@
 // Both unreachable-gradient checks at once, in a two-model network: the
 // encoder is frozen behind tl::stop_gradient and the head's copy is not in
 // the loss at all. Each reason is reported once, with its parameters (two
-// errors, loss_uses_parameters first).
+// errors, loss_uses_parameters_not_a_twin first, naming the head).
 
 #include <tapeless/tapeless.hpp>
 

@@ -1,4 +1,4 @@
-// check::loss_uses_parameters, case (c), the motivating case: model c got
+// check::loss_uses_parameters_not_a_twin, case (c), the motivating case: model c got
 // b's weights with c.copy_values_from(b), the loss is built from b, and c's
 // parameters are requested. Copying values creates no dependency, so every
 // parameter of c is rejected.
