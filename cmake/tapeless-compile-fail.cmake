@@ -30,7 +30,10 @@
 # generates for a probe: an object library, never built, compiled as TARGET
 # is, whose command is read from compile_commands.json when the test runs.
 # Hence: the Ninja or Makefile generators, and a compiler with GCC's
-# command line (g++, clang++).
+# command line (g++, clang++). A TARGET with precompiled headers
+# (target_precompile_headers) lends them to its tests, which then skip
+# most of the parsing (a third of the time with g++, a fifth with
+# clang++): build TARGET before running them.
 include_guard(GLOBAL)
 
 # Read when the functions are called, from wherever: a variable would be
@@ -80,6 +83,11 @@ function(_tapeless_compile_fail_probe target out)
       COMPILE_FEATURES "$<TARGET_PROPERTY:${target},COMPILE_FEATURES>"
       LINK_LIBRARIES "$<TARGET_PROPERTY:${target},LINK_LIBRARIES>")
     # These take no generator expressions: read now.
+    # The target's precompiled header, built with the target.
+    get_target_property(pch ${target} PRECOMPILE_HEADERS)
+    if(pch)
+      set_target_properties(${probe} PROPERTIES PRECOMPILE_HEADERS_REUSE_FROM ${target})
+    endif()
     foreach(property CXX_STANDARD CXX_STANDARD_REQUIRED CXX_EXTENSIONS)
       get_target_property(value ${target} ${property})
       if(NOT value STREQUAL "value-NOTFOUND")
