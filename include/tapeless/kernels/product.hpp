@@ -92,8 +92,15 @@ void product(Dst& dst, const A& a, const B& b) {
   } else {
     static_assert(!(operand<A>::transposed && operand<B>::transposed));
     using S = typename plain_t<Dst>::Scalar;
+    // A destination of static size is zeroed here, in unrolled stores;
+    // behind the entry point's dynamic-size reference the same zeroing is
+    // a loop per column or a call to memset, about 1,300 instructions of a
+    // 16x32x32 product's 11,000 (callgrind, deep16).
+    constexpr bool zero_here = !Accumulate && plain_t<Dst>::SizeAtCompileTime != Eigen::Dynamic &&
+                               plain_t<Dst>::SizeAtCompileTime * sizeof(S) <= 4096;
+    if constexpr (zero_here) dst.setZero();
     gemm<S>(dst, operand<A>::matrix(a), operand<A>::transposed, operand<B>::matrix(b),
-            operand<B>::transposed, Accumulate);
+            operand<B>::transposed, Accumulate || zero_here);
   }
 }
 

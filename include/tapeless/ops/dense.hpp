@@ -36,8 +36,9 @@ struct dense {
 
   template <class Y, class X, class W, class B>
   void forward(Y& y, const X& x, const W& w, const B& b) const {
-    kernels::product<false>(y, x, w);
-    y.rowwise() += b.row(0);
+    // The bias first, the product added to it: no zeroing pass.
+    y.rowwise() = b.row(0);
+    kernels::product<true>(y, x, w);
     if constexpr (!Activation::is_identity) y.array() = Activation::apply(y.array());
   }
 
