@@ -1,0 +1,64 @@
+#pragma once
+
+#include <algorithm>
+
+#include <Eigen/Core>
+
+// Large products through OpenBLAS (opt-in: target tapeless::blas, which
+// defines TAPELESS_BLAS and compiles cmake/tapeless_blas.cpp). Eigen's GEMM
+// as clang++ 14 compiles it takes 1.5-1.7x g++ 12's time on the products of
+// a wide layer; OpenBLAS is the same machine code whichever compiler builds
+// the program, as fast as g++'s Eigen on one thread, and threaded.
+// kernels::gemm (product.hpp) asks `blas::product` first; products below
+// the threshold stay with Eigen. docs/design.md, section 6, says why.
+namespace tapeless::kernels {
+
+// Threads for the products at or above `blas_threshold`, for the whole
+// process; 1 until set. A thread that runs a product gives the count to
+// OpenBLAS first if it has changed since that thread's last product, so set
+// it while no product runs. With a given count, results are reproducible
+// (OpenBLAS splits a product the same way at every call); with different
+// counts they differ in the last bits. n < 1 throws std::invalid_argument.
+void set_threads(int n);
+int threads();
+
+// m * n * k from which a product goes to OpenBLAS. Below it a product takes
+// under about 10 µs, OpenBLAS 0.3.21 runs it on one thread whatever the
+// count (measured: 64^3 on one, 32x128x128 on two), and Eigen built by g++
+// is about as fast; small products stay where a fixed-size path can serve
+// them.
+inline constexpr long blas_threshold = 64 * 64 * 64;
+
+namespace blas {
+
+// c (+)= op(a) op(b), column-major, op transposing where asked; sizes of
+// op(a): m x k, op(b): k x n. Defined in cmake/tapeless_blas.cpp.
+void gemm(bool transpose_a, bool transpose_b, Eigen::Index m, Eigen::Index n, Eigen::Index k,
+          const float* a, Eigen::Index lda, const float* b, Eigen::Index ldb, bool accumulate,
+          float* c, Eigen::Index ldc);
+void gemm(bool transpose_a, bool transpose_b, Eigen::Index m, Eigen::Index n, Eigen::Index k,
+          const double* a, Eigen::Index lda, const double* b, Eigen::Index ldb, bool accumulate,
+          double* c, Eigen::Index ldc);
+
+// The BLAS wants a leading dimension of at least the row count even where
+// there is one column and Eigen's outer stride means nothing.
+template <class M>
+Eigen::Index leading_dimension(const M& m) {
+  return m.cols() == 1 ? std::max<Eigen::Index>(m.rows(), 1) : m.outerStride();
+}
+
+// dst (+)= op(a) op(b) by OpenBLAS if the product is large enough; false,
+// with nothing done, if it is not. Operands are column-major references
+// with unit inner stride (kernels::matrix_ref).
+template <class Dst, class A, class B>
+bool product(Dst& dst, const A& a, bool transpose_a, const B& b, bool transpose_b,
+             bool accumulate) {
+  const Eigen::Index depth = transpose_a ? a.rows() : a.cols();
+  if (dst.rows() * dst.cols() * depth < blas_threshold) return false;
+  gemm(transpose_a, transpose_b, dst.rows(), dst.cols(), depth, a.data(), leading_dimension(a),
+       b.data(), leading_dimension(b), accumulate, dst.data(), leading_dimension(dst));
+  return true;
+}
+
+}  // namespace blas
+}  // namespace tapeless::kernels
