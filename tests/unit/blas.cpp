@@ -165,11 +165,13 @@ TEST_CASE("blas: products from the threshold on go to OpenBLAS, smaller ones sta
 
 TEMPLATE_TEST_CASE("blas: products equal Eigen's, every transposition, assigning and accumulating",
                    "[blas]", float, double) {
-  const thread_count threads(GENERATE(1, 2));
-  // Below the threshold, at it, above it, and above it with one column
-  // (a leading dimension Eigen leaves at 1).
-  const shape s =
-      GENERATE(shape{32, 64, 64}, shape{64, 64, 64}, shape{96, 200, 80}, shape{1024, 512, 1});
+  const thread_count threads(GENERATE(1, 2, 3));
+  // Below the threshold, at it, above it, above it with one column (a
+  // leading dimension Eigen leaves at 1), and large enough to be split
+  // among threads, by rows and by columns, in blocks that do not divide
+  // the side.
+  const shape s = GENERATE(shape{32, 64, 64}, shape{64, 64, 64}, shape{96, 200, 80},
+                           shape{1024, 512, 1}, shape{130, 150, 120}, shape{120, 150, 130});
   const auto [transpose_a, transpose_b] =
       GENERATE(std::pair{false, false}, std::pair{true, false}, std::pair{false, true});
   check_product<TestType>(s, transpose_a, transpose_b, GENERATE(false, true));

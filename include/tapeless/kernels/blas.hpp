@@ -14,19 +14,19 @@
 namespace tapeless::kernels {
 
 // Threads for the products at or above `blas_threshold`, for the whole
-// process; 1 until set. A thread that runs a product gives the count to
-// OpenBLAS first if it has changed since that thread's last product, so set
-// it while no product runs. With a given count, results are reproducible
-// (OpenBLAS splits a product the same way at every call); with different
-// counts they differ in the last bits. n < 1 throws std::invalid_argument.
+// process; 1 until set. A product of 128^3 or more is cut into that many
+// blocks of rows or columns, one single-threaded OpenBLAS call each, run
+// on the calling thread and helper threads that live as long as the count.
+// The blocks depend on the count and the shape only, so with a given count
+// results are reproducible bit for bit; with another count they differ in
+// the last bits. A product uses the count it reads when it starts. n < 1
+// throws std::invalid_argument.
 void set_threads(int n);
 int threads();
 
 // m * n * k from which a product goes to OpenBLAS. Below it a product takes
-// under about 10 µs, OpenBLAS 0.3.21 runs it on one thread whatever the
-// count (measured: 64^3 on one, 32x128x128 on two), and Eigen built by g++
-// is about as fast; small products stay where a fixed-size path can serve
-// them.
+// under about 10 µs and g++'s Eigen is about as fast (measured); small
+// products stay where a fixed-size path can serve them.
 inline constexpr long blas_threshold = 64 * 64 * 64;
 
 namespace blas {
