@@ -47,12 +47,14 @@ struct job {
 class helpers {
   std::mutex busy_;
   std::vector<std::thread> threads_;
-  std::atomic<std::uint64_t> round_{0};  // a new job, or stop_, for every helper
-  std::atomic<int> left_{0};             // helpers still running this round's job
+  // A new job, or stop_, for every helper. 32 bits: std::atomic::wait is a
+  // plain futex for those in libstdc++.
+  std::atomic<std::uint32_t> round_{0};
+  std::atomic<int> left_{0};  // helpers still running this round's job
   job job_{};
   bool stop_ = false;
 
-  void serve(int part, std::uint64_t seen) {
+  void serve(int part, std::uint32_t seen) {
     single_threaded_blas();
     for (;;) {
       round_.wait(seen, std::memory_order_acquire);
