@@ -41,32 +41,50 @@ struct job {
   const void* product;
 };
 
-// The helper threads, shared by the whole process. A product that finds
-// them busy (another thread's product holds them) runs all its parts
-// itself, in the same blocks: results do not depend on who computed them.
+// The helper threads, shared by the whole process. Every thread of a
+// product, the caller included, claims parts until none is left, so a
+// helper that the system has not yet scheduled (the other core busy)
+// leaves its part to the caller instead of holding it up. A product that
+// finds the helpers busy (another thread's product holds them) runs all its
+// parts itself. Either way the parts are the same: results do not depend on
+// who computed them.
 class helpers {
   std::mutex busy_;
   std::vector<std::thread> threads_;
   // A new job, or stop_, for every helper. 32 bits: std::atomic::wait is a
   // plain futex for those in libstdc++.
   std::atomic<std::uint32_t> round_{0};
-  std::atomic<int> left_{0};  // helpers still running this round's job
+  std::atomic<std::uint64_t> claims_{0};  // parts << 32 | the next part to claim
+  std::atomic<int> done_{0};              // parts finished in this round
   job job_{};
-  bool stop_ = false;
+  // Atomic: a helper may still be reading it for a round whose parts the
+  // caller has already done itself.
+  std::atomic<bool> stop_{false};
 
-  void serve(int part, std::uint32_t seen) {
+  void work() {
+    std::uint64_t c = claims_.load(std::memory_order_acquire);
+    while ((c & 0xffffffff) < (c >> 32)) {
+      if (!claims_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel,
+                                         std::memory_order_acquire))
+        continue;
+      job_.run(job_.product, static_cast<int>(c & 0xffffffff));
+      done_.fetch_add(1, std::memory_order_release);
+      done_.notify_one();
+      c = claims_.load(std::memory_order_acquire);
+    }
+  }
+
+  void serve(std::uint32_t seen) {
     single_threaded_blas();
     for (;;) {
       round_.wait(seen, std::memory_order_acquire);
       seen = round_.load(std::memory_order_acquire);
-      if (stop_) return;
-      job_.run(job_.product, part);
-      if (left_.fetch_sub(1, std::memory_order_acq_rel) == 1) left_.notify_one();
+      if (stop_.load(std::memory_order_relaxed)) return;
+      work();
     }
   }
 
-  void release(int count) {
-    left_.store(count, std::memory_order_relaxed);
+  void wake() {
     round_.fetch_add(1, std::memory_order_release);
     round_.notify_all();
   }
@@ -75,13 +93,13 @@ class helpers {
   // allocates).
   void resize(std::size_t count) {
     if (threads_.size() == count) return;
-    stop_ = true;
-    release(0);
+    stop_.store(true, std::memory_order_relaxed);
+    wake();
     for (auto& t : threads_) t.join();
     threads_.clear();
-    stop_ = false;
+    stop_.store(false, std::memory_order_relaxed);
     for (std::size_t i = 0; i < count; ++i)
-      threads_.emplace_back(&helpers::serve, this, static_cast<int>(i) + 1, round_.load());
+      threads_.emplace_back(&helpers::serve, this, round_.load());
   }
 
  public:
@@ -90,7 +108,7 @@ class helpers {
     resize(0);
   }
 
-  // Parts 0 .. parts - 1 of `j`: part 0 here, the others on the helpers.
+  // Parts 0 .. parts - 1 of `j`, on this thread and parts - 1 helpers.
   void run(job j, int parts) {
     std::unique_lock lock(busy_, std::try_to_lock);
     if (!lock) {
@@ -99,10 +117,12 @@ class helpers {
     }
     resize(static_cast<std::size_t>(parts - 1));
     job_ = j;
-    release(parts - 1);
-    j.run(j.product, 0);
-    for (int left; (left = left_.load(std::memory_order_acquire)) != 0;)
-      left_.wait(left, std::memory_order_acquire);
+    done_.store(0, std::memory_order_relaxed);
+    claims_.store(static_cast<std::uint64_t>(parts) << 32, std::memory_order_release);
+    wake();
+    work();
+    for (int done; (done = done_.load(std::memory_order_acquire)) != parts;)
+      done_.wait(done, std::memory_order_acquire);
   }
 };
 
