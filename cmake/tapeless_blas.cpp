@@ -35,6 +35,17 @@ void single_threaded_blas() {
   static_cast<void>(once);
 }
 
+// Returns once `a` no longer holds `old`. Spins first: the other blocks of
+// a product, and the next product of a step, usually come within
+// microseconds, where sleeping and waking up again costs tens of them
+// (more when the scheduler gives the core to another process meanwhile).
+template <class T>
+void await_change(const std::atomic<T>& a, T old) {
+  for (int i = 0; i < 20000; ++i)
+    if (a.load(std::memory_order_acquire) != old) return;
+  a.wait(old, std::memory_order_acquire);
+}
+
 // One part of a split product: `run(product, part)`.
 struct job {
   void (*run)(const void* product, int part);
@@ -77,7 +88,7 @@ class helpers {
   void serve(std::uint32_t seen) {
     single_threaded_blas();
     for (;;) {
-      round_.wait(seen, std::memory_order_acquire);
+      await_change(round_, seen);
       seen = round_.load(std::memory_order_acquire);
       if (stop_.load(std::memory_order_relaxed)) return;
       work();
@@ -122,7 +133,7 @@ class helpers {
     wake();
     work();
     for (int done; (done = done_.load(std::memory_order_acquire)) != parts;)
-      done_.wait(done, std::memory_order_acquire);
+      await_change(done_, done);
   }
 };
 

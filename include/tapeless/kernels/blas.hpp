@@ -25,8 +25,8 @@ void set_threads(int n);
 int threads();
 
 // m * n * k from which a product goes to OpenBLAS. Below it a product takes
-// under about 10 µs and g++'s Eigen is about as fast (measured); small
-// products stay where a fixed-size path can serve them.
+// under about 10 µs, OpenBLAS saves a microsecond or two at most, and small
+// products stay where a fixed-size path can serve them (docs/design.md).
 inline constexpr long blas_threshold = 64 * 64 * 64;
 
 namespace blas {
