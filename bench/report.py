@@ -198,6 +198,11 @@ def threads_targets(run):
             out.append((all(t <= t2 for _, t in mine),
                         f"{p}: with 2 threads at least as fast as libtorch with 2 threads ("
                         + ", ".join(f"{cname} {t / t2:.2f}x its time" for cname, t in mine) + ")"))
+    allocs = [r["allocs"] for p in THREADED for c, _ in COMPILERS
+              for r in [run.get(c, "tapeless_blas_2t", p)] if r and r["allocs"] is not None]
+    if allocs:
+        out.append((max(allocs) == 0, "P3_medium, P4_large: no heap allocation per step with 2 "
+                    f"threads, both compilers (at most {max(allocs):g})"))
     for p in THREADED:
         ratios = [(threads, run.ratio(run.ns("clang", f"tapeless_blas_{threads}t", p),
                                       run.ns("gcc", f"tapeless_blas_{threads}t", p)))
