@@ -4,6 +4,7 @@
 usage: python3 bench/interleave.py BUILD_DIR [ROUNDS] [MIN_TIME]
        python3 bench/interleave.py --baseline OLD_BENCH_TAPELESS BUILD_DIR [ROUNDS] [MIN_TIME]
        python3 bench/interleave.py --checked BUILD_DIR [ROUNDS] [MIN_TIME]
+       python3 bench/interleave.py --threads GCC_BUILD_DIR CLANG_BUILD_DIR [ROUNDS] [MIN_TIME]
 
 Runs bench_eigen, bench_eigen_dyn and bench_tapeless of BUILD_DIR/bench one
 after the other, ROUNDS times (default 5), float and eval only, each time
@@ -20,28 +21,54 @@ problem: the regression check of a change to the library.
 With --checked, it compares BUILD_DIR's bench_checked (the same steps made
 with tl::checked) with its bench_tapeless the same way, and prints checked /
 unchecked: what checking for NaN and infinity costs when it is on.
+
+With --threads, it runs P3 and P4 (float, eval) of bench_tapeless and
+bench_tapeless_blas (the large products by OpenBLAS, 1 and 2 threads) of
+both builds and bench_torch (1 and 2 threads) of the g++ build the same way,
+and prints report.py's two-thread table and targets (libtorch with 2
+threads; clang++ against g++) from the minima.
 """
 import json
 import subprocess
 import sys
 
+import report
+
 PROBLEMS = ["P1_seed", "P2_small", "P2_small_A_only", "P3_medium", "P4_large", "deep16"]
 BINARIES = ["bench_eigen", "bench_eigen_dyn", "bench_tapeless"]
 
 
-def run(path, min_time):
+def run(path, min_time, only="/f32/eval"):
+    """{(implementation, problem): (median ns, allocations per step)} of one run."""
     out = subprocess.run(
-        [path, "--benchmark_filter=/f32/eval", "--benchmark_repetitions=3",
+        [path, f"--benchmark_filter={only}", "--benchmark_repetitions=3",
          "--benchmark_report_aggregates_only=true", f"--benchmark_min_time={min_time}",
          "--benchmark_format=json"],
         check=True, capture_output=True, text=True).stdout
     times = {}
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") == "median":
-            problem = b["run_name"].split("/")[1]
+            impl, problem = b["run_name"].split("/")[:2]
             scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
-            times[problem] = b["real_time"] * scale
+            times[(impl, problem)] = (b["real_time"] * scale, b.get("allocs_per_step"))
     return times
+
+
+def threads(gcc, clang, rounds, min_time):
+    paths = [(c, f"{build}/bench/{b}") for c, build in (("gcc", gcc), ("clang", clang))
+             for b in ("bench_tapeless", "bench_tapeless_blas")] + [("gcc", f"{gcc}/bench/bench_torch")]
+    rows = {}
+    for _ in range(rounds):
+        for c, path in paths:
+            for (impl, problem), (ns, allocs) in run(path, min_time, "(P3_medium|P4_large)/f32/eval").items():
+                key = (c, impl, problem, "f32", "eval")
+                if key not in rows or ns < rows[key]["ns"]:
+                    rows[key] = {"ns": ns, "allocs": allocs, "flops": None, "bytes": None}
+    r = report.Run(None, rows)
+    print(report.threads_table(r))
+    print()
+    for ok, text in report.threads_targets(r):
+        print(f"- [{'x' if ok else ' '}] {text}")
 
 
 def fmt(ns):
@@ -53,6 +80,10 @@ def fmt(ns):
 
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--threads"]:
+        threads(args[1], args[2], int(args[3]) if len(args) > 3 else 5,
+                args[4] if len(args) > 4 else "0.2")
+        return
     baseline = None
     checked = args[:1] == ["--checked"]
     if args[:1] == ["--baseline"]:
@@ -70,7 +101,7 @@ def main():
     best = {b: {} for b in paths}
     for _ in range(rounds):
         for b, path in paths.items():
-            for problem, ns in run(path, min_time).items():
+            for (_, problem), (ns, _) in run(path, min_time).items():
                 best[b][problem] = min(ns, best[b].get(problem, ns))
     if baseline:
         print("| problem | unchecked | checked | checked / unchecked |" if checked else

@@ -89,8 +89,9 @@ def fmt_allocs(a):
 
 
 class Run:
-    def __init__(self, results):
-        self.rows, self.contexts = load(results)
+    def __init__(self, results, rows=None):
+        """From a results directory, or from rows made elsewhere (interleave.py)."""
+        self.rows, self.contexts = (rows, {}) if rows is not None else load(results)
         peak = self.rows.get(("gcc", "fma_f32")) or self.rows.get(("gcc", "fma_f32", ))
         self.peak = peak["flops"] if peak else None
         peak64 = self.rows.get(("gcc", "fma_f64"))
@@ -156,6 +157,63 @@ def torch_table(run):
                    f"{fmt_ratio(run.ratio(t, ref))} | {fmt_ratio(run.ratio(t1, ref))} | "
                    f"{fmt_ratio(run.ratio(t2, ref))} | {fmt_ratio(run.ratio(t, t1))} |")
     return "\n".join(out)
+
+
+THREADED = ("P3_medium", "P4_large")
+
+
+def threads_table(run):
+    """P3 and P4 with the products by OpenBLAS (bench_tapeless_blas) on 1 and 2 threads, both
+    compilers, against libtorch (g++ build) on 1 and 2 threads, and tapeless with Eigen."""
+    out = ["| problem | tapeless, Eigen: g++ / clang++ | OpenBLAS 1 thread: g++ / clang++ "
+           "| OpenBLAS 2 threads: g++ / clang++ | libtorch 1 / 2 threads "
+           "| 2 threads / libtorch 2 threads: g++ / clang++ | clang++ / g++: 1 / 2 threads "
+           "| allocs/step 2 threads: g++ / clang++ |",
+           "|---|---|---|---|---|---|---|---|"]
+    for p in THREADED:
+        e = [run.ns(c, "tapeless", p) for c, _ in COMPILERS]
+        b1 = [run.ns(c, "tapeless_blas_1t", p) for c, _ in COMPILERS]
+        b2 = [run.get(c, "tapeless_blas_2t", p) for c, _ in COMPILERS]
+        t1, t2 = run.ns("gcc", "torch_1t", p), run.ns("gcc", "torch_2t", p)
+        if not any(b2):
+            continue
+        n2 = [b and b["ns"] for b in b2]
+        out.append(f"| {p} | {fmt_ns(e[0])} / {fmt_ns(e[1])} | {fmt_ns(b1[0])} / {fmt_ns(b1[1])} | "
+                   f"{fmt_ns(n2[0])} / {fmt_ns(n2[1])} | {fmt_ns(t1)} / {fmt_ns(t2)} | "
+                   f"{fmt_ratio(run.ratio(n2[0], t2))} / {fmt_ratio(run.ratio(n2[1], t2))} | "
+                   f"{fmt_ratio(run.ratio(b1[1], b1[0]))} / {fmt_ratio(run.ratio(n2[1], n2[0]))} | "
+                   f"{fmt_allocs(b2[0] and b2[0]['allocs'])} / {fmt_allocs(b2[1] and b2[1]['allocs'])} |")
+    return "\n".join(out)
+
+
+def threads_targets(run):
+    """(met, text) for goals 1 and 2 of the performance issue: two threads against libtorch's
+    two, and clang++ against g++, with the products by OpenBLAS."""
+    out = []
+    for p in THREADED:
+        t2 = run.ns("gcc", "torch_2t", p)
+        mine = [(cname, run.ns(c, "tapeless_blas_2t", p)) for c, cname in COMPILERS]
+        mine = [(cname, t) for cname, t in mine if t]
+        if t2 and mine:
+            out.append((all(t <= t2 for _, t in mine),
+                        f"{p}: with 2 threads at least as fast as libtorch with 2 threads ("
+                        + ", ".join(f"{cname} {t / t2:.2f}x its time" for cname, t in mine) + ")"))
+    allocs = [r["allocs"] for p in THREADED for c, _ in COMPILERS
+              for r in [run.get(c, "tapeless_blas_2t", p)] if r and r["allocs"] is not None]
+    if allocs:
+        out.append((max(allocs) == 0, "P3_medium, P4_large: no heap allocation per step with 2 "
+                    f"threads, both compilers (at most {max(allocs):g})"))
+    for p in THREADED:
+        ratios = [(threads, run.ratio(run.ns("clang", f"tapeless_blas_{threads}t", p),
+                                      run.ns("gcc", f"tapeless_blas_{threads}t", p)))
+                  for threads in (1, 2)]
+        ratios = [(threads, r) for threads, r in ratios if r]
+        if ratios:
+            out.append((all(r <= 1.10 for _, r in ratios),
+                        f"{p}: the clang++ build within 1.10x of the g++ build ("
+                        + ", ".join(f"{threads} thread{'s' if threads > 1 else ''}: {r:.2f}x"
+                                    for threads, r in ratios) + ")"))
+    return out
 
 
 def adolc_table(run):
@@ -240,6 +298,8 @@ def targets(run, ctimes):
         a, b = run.ns(c, "tapeless", "P2_small_A_only"), run.ns(c, "tapeless", "P2_small")
         if a and b:
             check(a < b, f"{cname}: P2 gradient of A only cheaper than of both ({a / b:.2f}x)")
+    for ok, text in threads_targets(run):
+        check(ok, text)
     if ctimes:
         for c, cname in COMPILERS:
             t, e = ctimes.get((c, "bench_tapeless")), ctimes.get((c, "bench_eigen"))
@@ -255,6 +315,10 @@ def chart(run, path):
         ("tapeless g++", "#1f77b4", lambda p: run.ratio(run.ns("gcc", "tapeless", p), run.reference("gcc", p))),
         ("tapeless clang++", "#6baed6",
          lambda p: run.ratio(run.ns("clang", "tapeless", p), run.reference("clang", p))),
+        ("tapeless, OpenBLAS, 2 threads, g++", "#9467bd",
+         lambda p: run.ratio(run.ns("gcc", "tapeless_blas_2t", p), run.reference("gcc", p))),
+        ("tapeless, OpenBLAS, 2 threads, clang++", "#c5b0d5",
+         lambda p: run.ratio(run.ns("clang", "tapeless_blas_2t", p), run.reference("clang", p))),
         ("libtorch, 1 thread", "#d62728", lambda p: run.ratio(run.ns("gcc", "torch_1t", p), run.reference("gcc", p))),
         ("libtorch, 2 threads", "#ff9896", lambda p: run.ratio(run.ns("gcc", "torch_2t", p), run.reference("gcc", p))),
         ("ADOL-C replay (f64)", "#2ca02c",
@@ -333,6 +397,8 @@ def main():
             md += [f"## tapeless vs hand-written Eigen: {cname}, float, {mode}", "",
                    table_or_note(tapeless_table(run, c, mode)), ""]
     md += ["## libtorch (float, g++ build)", "", table_or_note(torch_table(run)), "",
+           "## Two threads: OpenBLAS for the large products (tapeless::blas) and libtorch", "",
+           table_or_note(threads_table(run)), "",
            "## ADOL-C (double, g++ build)", "", table_or_note(adolc_table(run)), "",
            "## Compile time and peak memory per translation unit (-j1, the benchmark flags)", "",
            ctable, ""]

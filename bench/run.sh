@@ -3,7 +3,8 @@
 # anywhere:
 #   bash bench/run.sh
 # 1. installs what is missing (compilers, Eigen, Boost, Google Benchmark and
-#    the peers: libtorch, ADOL-C, OpenBLAS),
+#    the peers: libtorch, ADOL-C; OpenBLAS, OpenMP build, for libtorch and
+#    tapeless::blas alike),
 # 2. builds the benchmarks with g++ and with clang++ (one compilation at a
 #    time, each timed: compile_times.txt),
 # 3. runs every binary (validation first: a gradient mismatch stops the run)
@@ -26,7 +27,7 @@ results=${RESULTS:-$here/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$results"
 
 packages=(cmake ninja-build g++ clang time libeigen3-dev libboost-dev
-          libbenchmark-dev libtorch-dev libadolc-dev libopenblas0-openmp python3)
+          libbenchmark-dev libtorch-dev libadolc-dev libopenblas-openmp-dev python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -80,7 +81,9 @@ run() {  # compiler-name binary
     { cat "$results/$1-$2.err"; echo "FAILED: $2 ($1)"; exit 1; }
 }
 run gcc bench_peak
-for c in gcc clang; do run "$c" bench_eigen; run "$c" bench_eigen_dyn; run "$c" bench_tapeless; done
+for c in gcc clang; do
+  run "$c" bench_eigen; run "$c" bench_eigen_dyn; run "$c" bench_tapeless; run "$c" bench_tapeless_blas
+done
 # The peers once, from the g++ build: their time is their library's.
 run gcc bench_torch
 run gcc bench_adolc

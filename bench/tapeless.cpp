@@ -3,7 +3,10 @@
 // by tl::gradient the workspace. Built with BENCH_CHECKED (target
 // bench_checked), every program is made with tl::checked, float only: what
 // checking for NaN and infinity costs when it is on (interleave.py
-// --checked); bench_tapeless's code is the same as without checking.
+// --checked); bench_tapeless's code is the same as without checking. Built
+// with BENCH_BLAS (target bench_tapeless_blas, linking tapeless::blas), P3
+// and P4 with the large products by OpenBLAS on 1 and 2 threads
+// (interleave.py --threads).
 #include <memory>
 
 #include <tapeless/tapeless.hpp>
@@ -21,6 +24,13 @@ namespace tl = tapeless;
 #define BENCH_PROGRAM(program) tl::checked(program)
 #else
 #define BENCH_PROGRAM(program) program
+#endif
+
+// Threads of the products (tapeless::blas); the header-only build has one.
+#ifdef BENCH_BLAS
+void use_threads(int n) { tl::kernels::set_threads(n); }
+#else
+void use_threads(int) {}
 #endif
 
 template <class... L>
@@ -61,7 +71,8 @@ struct setup {
 };
 
 template <class P, class S>
-bool add(const char* impl) {
+bool add(const char* impl, int threads = 1) {
+  use_threads(threads);
   const problem_desc d = describe<P>();
   const problem_data data = make_data(d);
   // Shared and never moved: programs point at the models' parameters.
@@ -81,12 +92,14 @@ bool add(const char* impl) {
   benchmark::RegisterBenchmark(
       name(impl, d, scalar_name<S>(), "eval").c_str(),
       [=](benchmark::State& s) {
+        use_threads(threads);
         auto step = std::make_unique<program>(m->program());
         timed_steps(s, d, bytes, [&] { (*step)(tl::feed(m->x, *x), tl::feed(m->t, *t)); });
       })
       ->UseRealTime();
   benchmark::RegisterBenchmark(name(impl, d, scalar_name<S>(), "build").c_str(),
                                [=](benchmark::State& s) {
+                                 use_threads(threads);
                                  timed_steps(s, d, bytes, [&] {
                                    auto step = m->program();
                                    const auto& g = step(tl::feed(m->x, *x), tl::feed(m->t, *t));
@@ -142,8 +155,12 @@ bool add_all(const char* impl) {
 
 int main(int argc, char** argv) {
   return bench::main(argc, argv, [] {
-#ifdef BENCH_CHECKED
+#if defined(BENCH_CHECKED)
     return add_all<float>("tapeless");
+#elif defined(BENCH_BLAS)
+    // The problems with products above the threshold (kernels/blas.hpp).
+    return add<p3, float>("tapeless_blas_1t", 1) && add<p4, float>("tapeless_blas_1t", 1) &&
+           add<p3, float>("tapeless_blas_2t", 2) && add<p4, float>("tapeless_blas_2t", 2);
 #else
     // float everywhere; double for the problems a double-only peer runs.
     return add_all<float>("tapeless") && add<p1, double>("tapeless") &&

@@ -19,12 +19,14 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tapeless-config.cmake.
 # Before 1.0 a minor release may break the API: 0.1 accepts 0.1.x only.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tapeless-config-version.cmake
   COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
-# tapeless::kernels's definition and source go with the package config,
+# tapeless::kernels's and tapeless::blas's definitions and sources go with
+# the package config,
 # which builds it in the consumer's build (cmake/tapeless-kernels.cmake), and
 # so does tapeless_add_compile_fail_test with the script its tests run
 # (cmake/tapeless-compile-fail.cmake). The build tree gets copies for
 # CMAKE_PREFIX_PATH=<build>.
 set(_tapeless_package_files cmake/tapeless-kernels.cmake cmake/tapeless_kernels.cpp
+  cmake/tapeless-blas.cmake cmake/tapeless_blas.cpp
   cmake/tapeless-compile-fail.cmake cmake/tapeless-check-diagnostic.cmake)
 install(FILES ${PROJECT_BINARY_DIR}/tapeless-config.cmake
   ${PROJECT_BINARY_DIR}/tapeless-config-version.cmake

@@ -3,8 +3,8 @@
 #       [-D COMPILE_FAIL_TESTS=passing|all]
 #       -P run_consumer.cmake -- <configure arguments>...
 # Configures the consumer from scratch, builds it and runs its executables,
-# `consumer` (linking tapeless::tapeless) and `consumer_kernels` (linking
-# tapeless::kernels); with COMPILE_FAIL_TESTS, runs its compile-fail tests
+# `consumer` (linking tapeless::tapeless), `consumer_kernels` (linking
+# tapeless::kernels) and, where OpenBLAS was found, `consumer_blas`; with COMPILE_FAIL_TESTS, runs its compile-fail tests
 # (compile_fail.cmake): `passing` those that must pass, `all` also those that
 # must fail, checking that each does and says why; with EXPECT_INSTALLED,
 # also installs it into an empty prefix and checks that the files listed
@@ -42,12 +42,15 @@ step(build ${CMAKE_COMMAND} --build ${BINARY_DIR} ${config_args})
 
 # Single-config generators put the executables in the binary directory,
 # multi-config ones in a subdirectory per configuration.
-foreach(name consumer consumer_kernels)
+foreach(name consumer consumer_kernels consumer_blas)
   set(exe ${name}${EXE_SUFFIX})
   if(CONFIG AND EXISTS ${BINARY_DIR}/${CONFIG}/${exe})
     set(exe ${BINARY_DIR}/${CONFIG}/${exe})
   else()
     set(exe ${BINARY_DIR}/${exe})
+  endif()
+  if(name STREQUAL "consumer_blas" AND NOT EXISTS ${exe})
+    continue()  # no OpenBLAS
   endif()
   step("run ${name}" ${exe})
 endforeach()

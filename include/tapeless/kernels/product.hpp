@@ -4,6 +4,10 @@
 
 #include <Eigen/Core>
 
+#if defined(TAPELESS_BLAS)
+#include <tapeless/kernels/blas.hpp>
+#endif
+
 // Matrix products, the only kernels whose cost matters. Eigen instantiates
 // its GEMM afresh for every distinct combination of operand types, and a
 // network's products all differ in their static sizes: compile time would
@@ -46,12 +50,23 @@ using matrix_ref = Eigen::Ref<dynamic_matrix<S>>;
 template <class S>
 using const_matrix_ref = const Eigen::Ref<const dynamic_matrix<S>>&;
 
+// With TAPELESS_BLAS, gemm has another body (large products go to
+// OpenBLAS, kernels/blas.hpp) and, through this inline namespace, another
+// symbol: a program that links tapeless::kernels's instantiations and
+// tapeless::blas's never has the linker pick one for the other.
+#if defined(TAPELESS_BLAS)
+inline namespace with_blas {
+#endif
+
 // dst (+)= op(a) op(b), op being the identity or the transpose. Assigning
 // is zeroing then accumulating, which is what Eigen's own GEMM path does for
 // `=`, so three instantiations serve all products.
 template <class S>
 void gemm(matrix_ref<S> dst, const_matrix_ref<S> a, bool transpose_a, const_matrix_ref<S> b,
           bool transpose_b, bool accumulate) {
+#if defined(TAPELESS_BLAS)
+  if (blas::product(dst, a, transpose_a, b, transpose_b, accumulate)) return;
+#endif
   if (!accumulate) dst.setZero();
   if (transpose_a)
     dst.noalias() += a.transpose() * b;
@@ -61,13 +76,18 @@ void gemm(matrix_ref<S> dst, const_matrix_ref<S> a, bool transpose_a, const_matr
     dst.noalias() += a * b;
 }
 
+#if defined(TAPELESS_BLAS)
+}  // namespace with_blas
+#endif
+
 // Precompiled kernels (opt-in, target tapeless::kernels): Eigen's GEMM is
 // the largest part of a small program's compile time (about 2 of the 5 s of
 // a two-layer gradient at -O2), and it is the same code in every
 // translation unit. TAPELESS_PRECOMPILED_KERNELS declares gemm<float> and
 // gemm<double> instantiated elsewhere; one translation unit defines
 // TAPELESS_INSTANTIATE_KERNELS and includes this header to instantiate
-// them (cmake/tapeless_kernels.cpp). It is the same function compiled out
+// them (cmake/tapeless_kernels.cpp; tapeless::blas's, with TAPELESS_BLAS,
+// is cmake/tapeless_blas.cpp). It is the same function compiled out
 // of line either way: with the same flags, the results are bit-identical.
 #if defined(TAPELESS_INSTANTIATE_KERNELS)
 template void gemm<float>(matrix_ref<float>, const_matrix_ref<float>, bool, const_matrix_ref<float>,
