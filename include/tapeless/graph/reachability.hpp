@@ -28,9 +28,11 @@ struct plan {
   std::array<std::array<contribution, A>, N> mode{};
 };
 
+// From `root`, the loss: the last node, or for a program of several losses
+// (tl::gradients) one of them, whose users the sweep then never visits.
 template <std::size_t N, std::size_t A>
 constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
-                               const std::array<bool, N>& requested) {
+                               const std::array<bool, N>& requested, std::size_t root = N - 1) {
   plan<N, A> p;
   for (std::size_t k = 0; k < N; ++k) {
     bool d = requested[k];
@@ -41,13 +43,14 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
   // Read: not only for its shape (an operand an op declares not
   // differentiable, such as broadcast_rows' `like` or the seed of a gradient
   // expression). stop_gradient reads its operand's value.
-  if constexpr (N > 0) p.read[N - 1] = true;
-  for (std::size_t k = N; k-- > 0;)
+  if (root >= N) return p;
+  p.read[root] = true;
+  for (std::size_t k = root + 1; k-- > 0;)
     for (std::size_t j = 0; p.read[k] && j < nodes[k].arity; ++j)
       if (!nodes[k].cut[j] || nodes[k].blocks) p.read[nodes[k].child[j]] = true;
-  if constexpr (N > 0) p.needed[N - 1] = p.depends[N - 1];
+  p.needed[root] = p.depends[root];
   std::array<bool, N> seen{};
-  for (std::size_t k = N; k-- > 0;) {
+  for (std::size_t k = root + 1; k-- > 0;) {
     if (!p.needed[k] || nodes[k].blocks) continue;
     for (std::size_t j = 0; j < nodes[k].arity; ++j) {
       const std::size_t c = nodes[k].child[j];
@@ -70,7 +73,7 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
 // The plan of a DAG for requested node identities, computed once per
 // request (a variable template is instantiated once; a call is evaluated
 // again wherever it appears).
-template <class Dag, class... Keys>
+template <class Dag, std::size_t Root, class... Keys>
 constexpr auto plan_for() {
   std::array<bool, Dag::size> requested{};
   (
@@ -79,18 +82,21 @@ constexpr auto plan_for() {
         if constexpr (k != npos) requested[k] = true;
       }(),
       ...);
-  return make_plan(Dag::infos, requested);
+  return make_plan(Dag::infos, requested, Root);
 }
 
+template <class Dag, std::size_t Root, class... Keys>
+inline constexpr auto rooted_plan = plan_for<Dag, Root, Keys...>();
 template <class Dag, class... Keys>
-inline constexpr auto plan_of = plan_for<Dag, Keys...>();
+inline constexpr auto& plan_of = rooted_plan<Dag, Dag::size - 1, Keys...>;
 
-// Everything a request needs to know about an expression: its DAG, its plan,
-// and where each requested leaf stands.
-template <class Expr, class... Requested>
-struct analysis {
+// Everything a request needs to know about an expression: its DAG, its plan
+// from node Root, and where each requested leaf stands.
+template <class Expr, std::size_t Root, class... Requested>
+struct rooted_analysis {
   using dag = graph::dag<Expr>;
-  static constexpr auto& plan = plan_of<dag, key_t<Requested, path<>>...>;
+  static constexpr std::size_t root = Root;
+  static constexpr auto& plan = rooted_plan<dag, Root, key_t<Requested, path<>>...>;
 
   // Position of a leaf (parameter_ref or input type) among the distinct
   // nodes, or npos if the expression does not read it.
@@ -105,6 +111,10 @@ struct analysis {
   template <class Leaf>
   static constexpr bool connects = uses<Leaf>&& plan.needed[index<Leaf>];
 };
+
+// The analysis of a loss: from its root.
+template <class Expr, class... Requested>
+struct analysis : rooted_analysis<Expr, dag<Expr>::size - 1, Requested...> {};
 
 // The same facts at namespace scope: naming a member variable template of a
 // dependent type inside a pack expansion crashes g++ 12 (internal compiler

@@ -11,6 +11,11 @@ namespace tapeless {
 template <class... Leaves>
 struct request {};
 
+// The requests of a program of several losses (tl::gradients), one per
+// loss, in the order of the losses.
+template <class... Requests>
+struct requests {};
+
 // Several objects to differentiate with respect to, where a function takes
 // other arguments after them: tl::wrt(encoder, head) for tl::check_gradients
 // (which perturbs them: they must be modifiable for the call) and tl::hvp
