@@ -22,6 +22,7 @@
 #include <tapeless/activations/tanh.hpp>
 #include <tapeless/grad.hpp>
 #include <tapeless/gradient.hpp>
+#include <tapeless/gradients.hpp>
 #include <tapeless/hessian.hpp>
 #include <tapeless/jacobian.hpp>
 #include <tapeless/layers/dense.hpp>
