@@ -1,14 +1,22 @@
-// Two models, two losses, alternating updates: the pattern of a GAN, and of
-// the motivating question's third example (one tape per model). A
-// generator G maps noise z to numbers; a discriminator D scores numbers,
-// 1 for real, 0 for generated. Least-squares GAN losses (Mao et al., 2017):
+// Two models, two losses, one program: the pattern of a GAN, and of the
+// motivating question's third example (one tape per model). A generator G
+// maps noise z to numbers; a discriminator D scores numbers, 1 for real,
+// 0 for generated. Least-squares GAN losses (Mao et al., 2017):
 //   D's loss: mean (D(real) - 1)^2 + mean D(G(z))^2    w.r.t. D only
 //   G's loss: mean (D(G(z)) - 1)^2                      w.r.t. G only
-// D's loss depends on G too, but its gradient program does not compute G's
-// gradients (it was not asked for them), and D's optimizer cannot be
-// stepped with G's gradients: that mix-up does not compile. D appears
+// Both losses read the same D(G(z)): tl::gradients computes it once per
+// step, then D's gradient from D's loss and G's from G's loss, each its own
+// reverse sweep. D's loss depends on G too, but its part of the program
+// does not hold G's gradients (they were not asked for), and D's optimizer
+// cannot be stepped with G's part: that mix-up does not compile. D appears
 // twice in its loss, with one set of parameters: their gradient is the sum
 // of both uses.
+//
+// Both models are updated from the same batch, simultaneously: a step's
+// two gradients are taken at the weights before either update. This
+// example used to alternate: D stepped first, then G's loss evaluated
+// through the updated D on fresh noise, which takes a second forward pass
+// (two tl::gradient programs).
 //
 // The real data are draws from N(3, 0.5^2); the generator starts near 0
 // and must learn to produce numbers with the real mean and spread.
@@ -46,8 +54,7 @@ int main(int argc, char** argv) {
   const auto fake = G(z);
   const auto d_loss = tl::mean(tl::square(D(x) - one)) + tl::mean(tl::square(D(fake)));
   const auto g_loss = tl::mean(tl::square(D(fake) - one));
-  auto d_step = tl::gradient(d_loss, D);
-  auto g_step = tl::gradient(g_loss, G);
+  auto step = tl::gradients(tl::of(d_loss, D), tl::of(g_loss, G));
   auto sample = tl::evaluate(fake);
   auto d_opt = tl::make_optimizer(tl::adam{.learning_rate = 5e-4, .beta1 = 0.5}, D);
   auto g_opt = tl::make_optimizer(tl::adam{.learning_rate = 5e-4, .beta1 = 0.5}, G);
@@ -79,11 +86,11 @@ int main(int argc, char** argv) {
     double d_sum = 0, g_sum = 0;
     for (int s = 0; s < steps_per_epoch; ++s) {
       draw();
-      d_opt.step(d_step(tl::feed(x, X), tl::feed(z, Z), tl::feed(one, One)));
-      d_sum += d_step.loss();
-      draw();
-      g_opt.step(g_step(tl::feed(z, Z), tl::feed(one, One)));
-      g_sum += g_step.loss();
+      const auto& [d, g] = step(tl::feed(x, X), tl::feed(z, Z), tl::feed(one, One));
+      d_opt.step(d);
+      g_opt.step(g);
+      d_sum += d.loss();
+      g_sum += g.loss();
     }
     if (epoch % 5 == 0 || epoch == opt.epochs) {
       const auto [mean, sd] = generated();
