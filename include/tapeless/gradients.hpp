@@ -49,6 +49,7 @@ template <class Part>
 struct loss_part;
 template <class Loss, class... Wrt>
 struct loss_part<of_t<Loss, Wrt...>> {
+  using scalar = typename Loss::scalar;
   using request = request_for<Loss, Wrt...>;
 
   // tl::gradient's checks, in its order.
@@ -76,21 +77,28 @@ inline constexpr bool is_of_v = false;
 template <class Loss, class... Wrt>
 inline constexpr bool is_of_v<of_t<Loss, Wrt...>> = true;
 
-template <bool Lenient, class... Part>
-auto several_losses(const Part&... parts) {
+template <bool Lenient, class First, class... Part>
+auto several_losses(const First& first, const Part&... parts) {
   using schedule::mode;
-  const auto root = make_expr(losses{}, parts.loss...);
+  const auto root = make_expr(losses{}, first.loss, parts.loss...);
   using Root = std::remove_const_t<decltype(root)>;
-  using R = requests<typename loss_part<Part>::request...>;
+  using R = requests<typename loss_part<First>::request, typename loss_part<Part>::request...>;
+  using S = typename loss_part<First>::scalar;
+  constexpr mode run_mode = Lenient ? mode::lenient : mode::strict;
   // Every request is checked (check::all names each), then the losses
-  // together: two model types with one tag in two losses would be one node.
-  if constexpr (!check::all(loss_part<Part>::template holds<Lenient>()...))
+  // together: one program holds values of one scalar type, and two model
+  // types with one tag in two losses would be one node.
+  if constexpr (!check::all(loss_part<First>::template holds<Lenient>(),
+                            loss_part<Part>::template holds<Lenient>()...))
+    return schedule::program<Root, R, mode::inert>(root);
+  else if constexpr (!check::all(
+                         check::scalars_match<S, typename loss_part<Part>::scalar>::check()...))
     return schedule::program<Root, R, mode::inert>(root);
   else if constexpr (!tag_clashes<Root>::type::check())
     return schedule::program<Root, R, mode::inert>(root);
   else
-    return schedule::program < Root, R,
-           Lenient ? mode::lenient : mode::strict > (root, loss_part<Part>::objects(parts)...);
+    return schedule::program<Root, R, run_mode>(root, loss_part<First>::objects(first),
+                                                loss_part<Part>::objects(parts)...);
 }
 
 }  // namespace detail

@@ -207,6 +207,24 @@ TEST_CASE("two losses requesting one shared encoder and variable: each gets its 
   }
 }
 
+TEST_CASE("a part whose request is a variable alone", "[gradients]") {
+  multitask m;
+  auto step = tl::gradients(tl::of(m.loss_a(), m.enc, m.a), tl::of(m.loss_b(), m.x));
+  auto step_a = tl::gradient(m.loss_a(), m.enc, m.a);
+  auto step_x = tl::gradient(m.loss_b(), m.x);
+  const Eigen::MatrixXd X = pattern(4, 3, 5.0), TA = pattern(4, 2, 6.0), TB = pattern(4, 1, 7.0);
+  const auto& [ga, gx] = step(tl::feed(m.x, X), tl::feed(m.ta, TA), tl::feed(m.tb, TB));
+  step_a(tl::feed(m.x, X), tl::feed(m.ta, TA));
+  step_x(tl::feed(m.x, X), tl::feed(m.tb, TB));
+  using x_part = std::remove_cvref_t<decltype(gx)>;
+  STATIC_REQUIRE(x_part::computes_gradient_of<decltype(m.x)>());
+  STATIC_REQUIRE(!x_part::computes_gradient_of<decltype(m.enc.layer<0>().weight)>());
+  CHECK(gx.loss() == Approx(step_x.loss()).epsilon(exact));
+  CHECK_THAT(matrix<double>(gx[m.x]), is_close_to(step_x[m.x], exact));
+  check_same_gradients(ga, step_a, m.enc);
+  check_same_gradients(ga, step_a, m.a);
+}
+
 TEST_CASE("a shared variable's gradients allocate only when the batch grows",
           "[gradients][allocation]") {
   multitask m;
