@@ -560,6 +560,21 @@ struct optimizer_parameters_are_distinct {
   }
 };
 
+// An optimizer's step and clip_grad_norm read the gradients of one loss; a
+// program of several (tl::gradients, Losses of them) holds one part per loss.
+template <std::size_t Losses>
+struct gradients_are_of_one_loss {
+  static constexpr bool check() {
+    constexpr bool ok = Losses == 1;
+    static_assert(ok,
+                  "tapeless: optimizer step or clip_grad_norm: the program computes the gradients "
+                  "of several losses (tl::gradients, their number is in this check) and this "
+                  "reads those of one; pass the part of the loss the optimizer or the clipping "
+                  "is for: step.part<I>(), or auto& [d, g] = step(feeds...)");
+    return ok;
+  }
+};
+
 template <class Managed, class Request, bool AnyMatch>
 struct gradients_match_optimizer {
   static constexpr bool check() {

@@ -218,6 +218,14 @@ struct numeric_checks {
   }
 };
 
+// How many losses a program computes gradients of: 1 for a program of one
+// request and for a part of a program of several.
+template <class P>
+inline constexpr std::size_t losses_in = 1;
+template <class P>
+requires requires { P::parts; }
+inline constexpr std::size_t losses_in<P> = P::parts;
+
 // What one request of a program gives to read: its loss, its gradients, and
 // what optimizers ask of them (request_type, computes_gradient_of,
 // has_gradient_for). A program of one request is one; a program of several

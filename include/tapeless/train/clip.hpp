@@ -11,6 +11,7 @@
 #include <tapeless/detail/meta.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/node/identity.hpp>
+#include <tapeless/schedule/program.hpp>
 #include <tapeless/train/optimizer.hpp>
 
 // Gradient clipping by global norm (torch.nn.utils.clip_grad_norm_, Keras'
@@ -85,7 +86,10 @@ requires(sizeof...(Models) > 0 &&
                                                             Models&... models) {
   detail::check_positive("clip_grad_norm", "max_norm", max_norm);
   using targets = decltype(std::tuple_cat(detail::trainable_parameters(models)...));
-  if constexpr (Program::inert) {
+  if constexpr (!check::gradients_are_of_one_loss<
+                    schedule::losses_in<std::remove_cv_t<Program>>>::check()) {
+    return 0;
+  } else if constexpr (Program::inert) {
     return 0;  // after a failed check: its error is reported already
   } else if constexpr (!detail::clip_targets<Program, targets>::rule::check()) {
     return 0;

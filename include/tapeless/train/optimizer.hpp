@@ -168,12 +168,13 @@ class optimizer<Rule, std::tuple<P*...>> {
   // a setting was changed through rule() to one the rule refuses.
   template <class Program>
   void step(const Program& g) {
-    constexpr bool any = (Program::template computes_gradient_of<P>() || ...);
-    if constexpr (Program::inert) {
+    if constexpr (!check::gradients_are_of_one_loss<schedule::losses_in<Program>>::check()) {
+      return;
+    } else if constexpr (Program::inert) {
       return;  // after a failed check: its error is reported already
-    } else if constexpr (check::gradients_match_optimizer<meta::list<typename P::id...>,
-                                                          typename Program::request_type,
-                                                          any>::check()) {
+    } else if constexpr (check::gradients_match_optimizer<
+                             meta::list<typename P::id...>, typename Program::request_type,
+                             (Program::template computes_gradient_of<P>() || ...)>::check()) {
       detail::validate(rule_);
       // All parameters are checked before the first is updated: another
       // object of a requested model type must not be moved by its gradient.
