@@ -5,24 +5,12 @@
 // programs it replaces. Compiling this file is the measurement; running it
 // checks that the programs were really instantiated.
 #include <cstdio>
-#include <utility>
-
-#include <tapeless/tapeless.hpp>
 
 #ifndef TAPELESS_DEPTH
 #define TAPELESS_DEPTH 8
 #endif
 
-namespace tl = tapeless;
-
-template <std::size_t>
-using layer = tl::Dense<16, 16, tl::Tanh>;
-
-template <class Tag, std::size_t... I>
-auto make_model(std::index_sequence<I...>) -> tl::model<Tag, float, layer<I>...>;
-
-template <class Tag>
-using model_t = decltype(make_model<Tag>(std::make_index_sequence<TAPELESS_DEPTH / 2>{}));
+#include "models.hpp"
 
 int main() {
   model_t<struct generator> G;
