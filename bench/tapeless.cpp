@@ -33,15 +33,6 @@ void use_threads(int n) { tl::kernels::set_threads(n); }
 void use_threads(int) {}
 #endif
 
-template <class... L>
-constexpr int first_in(layers<L...>) {
-  return std::tuple_element_t<0, std::tuple<L...>>::in;
-}
-template <class... L>
-constexpr int last_out(layers<L...>) {
-  return std::tuple_element_t<sizeof...(L) - 1, std::tuple<L...>>::out;
-}
-
 template <class P, class S>
 struct setup {
   typename tapeless_model_of<struct b_tag, S, typename P::b_layers>::type b;

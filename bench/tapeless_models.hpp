@@ -1,8 +1,9 @@
 #pragma once
 
 // The problems' networks as tapeless models, for the benchmarks that time
-// tapeless (tapeless.cpp, hvp.cpp).
+// tapeless (tapeless.cpp, hvp.cpp, instructions.cpp).
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 
 #include <tapeless/tapeless.hpp>
@@ -24,6 +25,16 @@ struct tapeless_model_of<Tag, S, layers<L...>> {
       tapeless::model<Tag, S,
                       tapeless::Dense<L::in, L::out, tapeless_activation_t<L::activation>>...>;
 };
+
+// A network's input and output widths.
+template <class... L>
+constexpr int first_in(layers<L...>) {
+  return std::tuple_element_t<0, std::tuple<L...>>::in;
+}
+template <class... L>
+constexpr int last_out(layers<L...>) {
+  return std::tuple_element_t<sizeof...(L) - 1, std::tuple<L...>>::out;
+}
 
 // Sets a model's parameters, layer by layer, weight then bias, from layer
 // `first` of a problem's lists (`d`: the problem's parameters, or a
