@@ -2,9 +2,12 @@
 #       [-D CONFIG=<config>] [-D EXE_SUFFIX=.exe] [-D EXPECT_INSTALLED=<file>,...|nothing]
 #       [-D COMPILE_FAIL_TESTS=passing|all]
 #       -P run_consumer.cmake -- <configure arguments>...
-# Configures the consumer from scratch, builds it and runs its executables,
-# `consumer` (linking tapeless::tapeless), `consumer_kernels` (linking
-# tapeless::kernels) and, where OpenBLAS was found, `consumer_blas`; with COMPILE_FAIL_TESTS, runs its compile-fail tests
+# Configures the consumer from scratch, builds it and runs those of its
+# executables that were built, `consumer` (linking tapeless::tapeless),
+# `consumer_kernels` (linking tapeless::kernels) and `consumer_blas`
+# (tapeless::blas, where OpenBLAS was found); the configure argument
+# CONSUMER_EXECUTABLES chooses among them (executables.cmake). With
+# COMPILE_FAIL_TESTS, runs its compile-fail tests
 # (compile_fail.cmake): `passing` those that must pass, `all` also those that
 # must fail, checking that each does and says why; with EXPECT_INSTALLED,
 # also installs it into an empty prefix and checks that the files listed
@@ -49,8 +52,8 @@ foreach(name consumer consumer_kernels consumer_blas)
   else()
     set(exe ${BINARY_DIR}/${exe})
   endif()
-  if(name STREQUAL "consumer_blas" AND NOT EXISTS ${exe})
-    continue()  # no OpenBLAS
+  if(NOT EXISTS ${exe})
+    continue()  # not chosen, or no OpenBLAS
   endif()
   step("run ${name}" ${exe})
 endforeach()
