@@ -188,3 +188,49 @@ TEST_CASE("concat and slice along features: values and gradients", "[ops][matrix
   CHECK(g[ca].col(0).isZero());
   CHECK(g[ca].middleCols(1, 2) == SW);
 }
+
+// A batch fixed at compile time makes a layer's products small enough for
+// Eigen's unrolled path (kernels::product, assign and accumulate, inner
+// dimension 1 or more) and a one-row bias a plain copy
+// (kernels::broadcast_row); a run-time batch of the same rows takes the
+// general path. Both must give the same loss and gradients. The tags are
+// shared, so the run-time program is compiled once for both batches.
+namespace {
+using fixed_net_t = tl::model<struct fixed_net, double, tl::Dense<2, 5, tl::Tanh>, tl::Dense<5, 4>>;
+const tl::variable<struct fr_tag, double, 4, 1> offset;
+const tl::input<struct rx_tag, double, 2> rx;
+const tl::input<struct rt_tag, double, 4> rt;
+
+template <class In, class Target>
+auto fixed_batch_loss(const fixed_net_t& net, const In& in, const Target& target) {
+  const auto y = net(in);
+  return tl::mse(y + tl::broadcast_rows(offset, y), target);
+}
+
+template <int Batch>
+void fixed_batch_matches_runtime_batch() {
+  fixed_net_t net;
+  fill_parameters(net, 1.0);
+  const matrix<double> O = pattern(1, 4, 9.0);
+  const matrix<double> Xd = pattern(Batch, 2, 10.0), Td = pattern(Batch, 4, 11.0);
+  const tl::input<struct fx_tag, double, 2, Batch> fx;
+  const tl::input<struct ft_tag, double, 4, Batch> ft;
+  auto fixed = tl::gradient(fixed_batch_loss(net, fx, ft), net, offset);
+  auto runtime = tl::gradient(fixed_batch_loss(net, rx, rt), net, offset);
+  const auto& gf = fixed(tl::feed(fx, Xd), tl::feed(ft, Td), tl::feed(offset, O));
+  const auto& gr = runtime(tl::feed(rx, Xd), tl::feed(rt, Td), tl::feed(offset, O));
+  CHECK(gf.loss() == Approx(gr.loss()).epsilon(1e-12));
+  CHECK_THAT(matrix<double>(gf[offset]), is_close_to(gr[offset], 1e-12));
+  net.for_each_parameter([&](const auto& p) {
+    INFO("parameter " << p.name());
+    CHECK(gr[p].cwiseAbs().maxCoeff() > 1e-3);
+    CHECK_THAT(matrix<double>(gf[p]), is_close_to(gr[p], 1e-12));
+  });
+}
+}  // namespace
+
+TEST_CASE("a batch fixed at compile time (unrolled small products) equals a run-time batch",
+          "[ops][matrix]") {
+  fixed_batch_matches_runtime_batch<1>();
+  fixed_batch_matches_runtime_batch<3>();
+}

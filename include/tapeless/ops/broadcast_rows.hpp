@@ -5,6 +5,7 @@
 
 #include <tapeless/checks.hpp>
 #include <tapeless/detail/build.hpp>
+#include <tapeless/kernels/broadcast.hpp>
 #include <tapeless/node/shape.hpp>
 
 namespace tapeless {
@@ -30,7 +31,7 @@ struct broadcast_rows {
 
   template <class Y, class Row, class Like>
   void forward(Y& y, const Row& row, const Like&) const {
-    y.rowwise() = row.row(0);
+    kernels::broadcast_row(y, row);
   }
   template <class G, class Y, class Row, class Like, class SR, class SL>
   void backward(G& g, const Y&, const Row&, const Like&, SR sr, SL) const {

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include <tapeless/kernels/broadcast.hpp>
 #include <tapeless/kernels/product.hpp>
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
@@ -37,7 +38,7 @@ struct dense {
   template <class Y, class X, class W, class B>
   void forward(Y& y, const X& x, const W& w, const B& b) const {
     // The bias first, the product added to it: no zeroing pass.
-    y.rowwise() = b.row(0);
+    kernels::broadcast_row(y, b);
     kernels::product<true>(y, x, w);
     if constexpr (!Activation::is_identity) y.array() = Activation::apply(y.array());
   }
