@@ -29,6 +29,7 @@ and prints report.py's two-thread table and targets (libtorch with 2
 threads; clang++ against g++) from the minima.
 """
 import json
+import os
 import subprocess
 import sys
 
@@ -38,13 +39,22 @@ PROBLEMS = ["P1_seed", "P2_small", "P2_small_A_only", "P3_medium", "P4_large", "
 BINARIES = ["bench_eigen", "bench_eigen_dyn", "bench_tapeless"]
 
 
+# As in run.sh: libtorch and tapeless::blas with OpenBLAS's OpenMP build,
+# whichever build the alternatives select (with the pthread one, libtorch's
+# thread count is not what it was set to).
+ENV = dict(os.environ)
+_multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True, text=True).stdout.strip()
+ENV["LD_LIBRARY_PATH"] = ":".join(filter(None, [f"/usr/lib/{_multiarch}/openblas-openmp",
+                                                os.environ.get("LD_LIBRARY_PATH")]))
+
+
 def run(path, min_time, only="/f32/eval"):
     """{(implementation, problem): (median ns, allocations per step)} of one run."""
     out = subprocess.run(
         [path, f"--benchmark_filter={only}", "--benchmark_repetitions=3",
          "--benchmark_report_aggregates_only=true", f"--benchmark_min_time={min_time}",
          "--benchmark_format=json"],
-        check=True, capture_output=True, text=True).stdout
+        check=True, capture_output=True, text=True, env=ENV).stdout
     times = {}
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") == "median":

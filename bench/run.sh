@@ -8,21 +8,24 @@
 # 2. builds the benchmarks with g++ and with clang++ (one compilation at a
 #    time, each timed: compile_times.txt),
 # 3. runs every binary (validation first: a gradient mismatch stops the run)
-#    to Google Benchmark JSON, medians of REPS repetitions,
+#    to Google Benchmark JSON, medians of REPS repetitions, ROUNDS times
+#    with the binaries interleaved (report.py keeps each benchmark's least
+#    disturbed round, its smallest median, as bench/interleave.py does),
 # 4. runs the compile-time depth sweep (tapeless and its hand-written Eigen
 #    twin), unless SWEEP=0,
 # 5. writes report.md (tables) and chart.svg (bench/report.py), and copies
 #    the chart to bench/chart.svg.
 # Everything lands in bench/results/<UTC date-time>/ (RESULTS= to choose).
-# Environment: REPS (default 5), MIN_TIME (seconds per repetition, default
-# 0.5), SWEEP (1), SWEEP_DEPTHS ("2 4 8 16 32"), REPEAT (sweep runs per
-# point, 3), BUILD (1; 0 runs the binaries already in bench/build/ and
+# Environment: REPS (default 3), MIN_TIME (seconds per repetition, default
+# 0.2), ROUNDS (3), SWEEP (1), SWEEP_DEPTHS ("2 4 8 16 32"), REPEAT (sweep
+# runs per point, 3), BUILD (1; 0 runs the binaries already in bench/build/ and
 # reports the compile times logged there). Run it on a quiet machine: nothing else compiling.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-reps=${REPS:-5}
-min_time=${MIN_TIME:-0.5}
+reps=${REPS:-3}
+min_time=${MIN_TIME:-0.2}
+rounds=${ROUNDS:-3}
 results=${RESULTS:-$here/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$results"
 
@@ -37,6 +40,16 @@ if ((${#missing[@]})); then
   apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# libtorch sizes its threads through OpenMP. With the pthread build of
+# OpenBLAS (what the alternatives select when libopenblas-dev came first, as
+# after .ci/install-deps) every BLAS call also starts OpenBLAS's own threads:
+# libtorch's "1 thread" ran P4 on two (15.7 ms) and its 2 threads
+# oversubscribed the cores (40 ms), where the OpenMP build gives 28 and 15 ms
+# (2026-12-05). So every binary, tapeless::blas's too, runs with the OpenMP
+# build, whichever the alternatives select.
+openmp_blas=/usr/lib/$(gcc -print-multiarch)/openblas-openmp
+export LD_LIBRARY_PATH=$openmp_blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
@@ -44,7 +57,7 @@ fi
   echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "g++: $(g++ --version | head -1)"
   echo "clang++: $(clang++ --version | head -1)"
-  echo "libblas.so.3: $(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/^Value: //p')"
+  echo "libblas.so.3: $(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/^Value: //p') (the alternative; the binaries run with $openmp_blas first on LD_LIBRARY_PATH)"
   echo "git: $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with local changes)')"
 } > "$results/machine.txt"
 cat "$results/machine.txt"
@@ -71,22 +84,29 @@ if [ "${BUILD:-1}" != 1 ]; then
   done
 fi
 
-run() {  # compiler-name binary
-  local exe=$here/build/$1/bench/$2
+run() {  # compiler-name binary [round]
+  local exe=$here/build/$1/bench/$2 out=$results/$1-$2${3:+.r$3}
   [ -x "$exe" ] || { echo "skipped: $2 ($1): not built"; return 0; }
-  echo "running $2 ($1)"
+  echo "running $2 ($1)${3:+, round $3 of $rounds}"
   "$exe" --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
     --benchmark_min_time="$min_time" --benchmark_out_format=json \
-    --benchmark_out="$results/$1-$2.json" > "$results/$1-$2.txt" 2> "$results/$1-$2.err" ||
-    { cat "$results/$1-$2.err"; echo "FAILED: $2 ($1)"; exit 1; }
+    --benchmark_out="$out.json" > "$out.txt" 2> "$out.err" ||
+    { cat "$out.err"; echo "FAILED: $2 ($1)"; exit 1; }
 }
 run gcc bench_peak
-for c in gcc clang; do
-  run "$c" bench_eigen; run "$c" bench_eigen_dyn; run "$c" bench_tapeless; run "$c" bench_tapeless_blas
+# On this kind of machine the speed drifts by tens of percent over minutes:
+# run one after the other, every binary sees one drift only and its ratios
+# to the others do not mean much for small problems. Interleaved, each round
+# puts all of them through the same conditions.
+for ((round = 1; round <= rounds; round++)); do
+  for c in gcc clang; do
+    run "$c" bench_eigen "$round"; run "$c" bench_eigen_dyn "$round"
+    run "$c" bench_tapeless "$round"; run "$c" bench_tapeless_blas "$round"
+  done
+  # The peers from the g++ build only: their time is their library's.
+  run gcc bench_torch "$round"
+  run gcc bench_adolc "$round"
 done
-# The peers once, from the g++ build: their time is their library's.
-run gcc bench_torch
-run gcc bench_adolc
 
 if [ "${SWEEP:-1}" = 1 ]; then
   echo "compile-time sweep"
