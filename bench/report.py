@@ -6,8 +6,8 @@ usage: python3 bench/report.py RESULTS_DIR
 Reads the Google Benchmark JSON files RESULTS_DIR/<compiler>-<binary>.json
 or, from interleaved rounds, <compiler>-<binary>.r<round>.json (medians of
 repetitions; of several rounds, each benchmark's smallest median),
-compile_times-<compiler>.txt, compile_sweep.md and machine.txt. Every ratio divides two times from the same run. Plain python3,
-no third-party modules.
+compile_times-<compiler>.txt, compile_sweep.md and machine.txt. Every ratio
+divides two times from the same run. Plain python3, no third-party modules.
 """
 import json
 import math
