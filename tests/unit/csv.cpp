@@ -157,6 +157,29 @@ TEST_CASE("the forms of a CSV line", "[csv]") {
         Eigen::Matrix<std::int64_t, 1, 2>(7, -8));
 }
 
+// The reader holds a line in a buffer of 256 KiB, doubled for a longer
+// line: rows of 590 to 690 KB (the buffer doubled twice), plain and
+// gzip'd, with values that tell each column apart.
+TEST_CASE("lines longer than the read buffer", "[csv]") {
+  csv_dir dir;
+  constexpr int cols = 100'000;
+  std::string text;
+  for (int row = 0; row < 3; ++row)
+    for (int c = 0; c < cols; ++c)
+      text += std::to_string(row * cols + c) + (c + 1 < cols ? "," : "\n");
+  REQUIRE(text.size() / 3 > 2 * (std::size_t(1) << 18));
+  for (const fs::path& file : {dir.write("wide.csv", text), dir.write_gz("wide.csv.gz", text)}) {
+    INFO(file);
+    const auto table = io::read_csv<std::int64_t>(file);
+    REQUIRE(table.rows() == 3);
+    REQUIRE(table.cols() == cols);
+    bool all = true;
+    for (int row = 0; row < 3; ++row)
+      for (int c = 0; c < cols; ++c) all = all && table(row, c) == std::int64_t(row) * cols + c;
+    CHECK(all);
+  }
+}
+
 TEST_CASE("errors name the file and the line", "[csv]") {
   csv_dir dir;
   using io::read_csv;
