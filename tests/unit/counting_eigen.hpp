@@ -5,8 +5,8 @@
 // Eigen is compiled with EIGEN_RUNTIME_NO_MALLOC and an eigen_assert that
 // counts the "heap allocation is forbidden" assertion instead of aborting.
 // Include this first in a test file, before any header that includes Eigen
-// (Eigen reads eigen_assert once); the file must be its own executable, so
-// that no other file sees these definitions.
+// (Eigen reads eigen_assert once), and in every file of that executable:
+// its inline functions must be compiled one way throughout.
 
 #include <cstddef>
 
