@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -81,24 +82,6 @@ class expression_list<request<L...>, E...> {
 
 namespace detail {
 
-// The storage a loss reads for parameter `Id` (null if it does not).
-template <class Id, class N>
-const void* target_in(const N& n) {
-  if constexpr (is_parameter_ref_v<N>) {
-    if constexpr (std::is_same_v<typename N::id, Id>)
-      return n.target;
-    else
-      return nullptr;
-  } else if constexpr (is_expr_v<N>) {
-    const void* found = nullptr;
-    apply_to_operands([&](const auto&... c) { ((found = found ? found : target_in<Id>(c)), ...); },
-                      n);
-    return found;
-  } else {
-    return nullptr;
-  }
-}
-
 // A gradient argument that stands for one leaf gives an expression, not a
 // list.
 template <class Wrt>
@@ -156,18 +139,17 @@ auto symbolic_gradient(const Loss& loss, request<L...>, const Wrt&... wrt) {
       return std::tuple<poisoned<S, L::rows, L::cols>...>{};
     } else {
       objects = requested_objects(R{}, wrt...);
-      (
-          [&] {
-            if constexpr (is_parameter_ref_v<L>) {
-              const void* read = target_in<typename L::id>(loss);
-              const void* named = objects[meta::index_of<L, L...>()];
-              if (read != nullptr && read != named)
-                throw_identity_error("grad", &L::name,
-                                     "is requested from another object than the one the loss "
-                                     "was built from, of the same model type");
-            }
-          }(),
-          ...);
+      // The object the loss reads each requested parameter from (its first
+      // read; the program that evaluates the result checks the others).
+      static constexpr std::array<const void*, sizeof...(L)> tokens{token_of<L>...};
+      static constexpr std::array<std::string (*)(), sizeof...(L)> names{name_of<L>...};
+      std::array<const void*, sizeof...(L)> read{};
+      detail::find_reads(loss, {tokens.data(), read.data(), sizeof...(L), false});
+      for (std::size_t i = 0; i < sizeof...(L); ++i)
+        if (read[i] != nullptr && read[i] != objects[i])
+          throw_identity_error("grad", names[i],
+                               "is requested from another object than the one the loss was "
+                               "built from, of the same model type");
       return std::apply(
           [&](const auto&... sum) { return std::tuple{or_zeros<Loss, L>(loss, sum)...}; },
           graph::adjoints<Loss, L...>(loss).of_leaves());

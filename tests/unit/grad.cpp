@@ -7,6 +7,7 @@
 #include "support.hpp"
 
 namespace tl = tapeless;
+using Catch::Matchers::Contains;
 using namespace tapeless_test;
 
 namespace {
@@ -91,6 +92,8 @@ TEST_CASE("grad checks which object it is given", "[grad][identity]") {
   const auto loss = tl::mse(a(x), t);
   CHECK_THROWS_AS(tl::grad(loss, b), tl::identity_error);
   CHECK_THROWS_AS(tl::grad(loss, b.layer<0>().weight), tl::identity_error);
+  CHECK_THROWS_WITH(tl::grad(loss, b.layer<0>().weight),
+                    Contains("grad: parameter net.layer0.W is requested from another object"));
   const auto gs = tl::grad(loss, a);
   CHECK_NOTHROW(gs[a.layer<0>().bias]);
   CHECK_THROWS_AS(gs[b.layer<0>().bias], tl::identity_error);

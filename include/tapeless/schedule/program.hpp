@@ -491,13 +491,18 @@ class program : public request_parts<program<Expr, Request, Mode, Checked>, swee
     using scratch = storage<scratch_of<K>...>;
     // The inputs the expression reads.
     using inputs = meta::cat_t<meta::keep_if<is_input_v<node<K>>, node<K>>...>;
+    // Each distinct parameter node's token (null for other nodes).
+    static constexpr std::array<const void*, N> tokens{detail::token_of<node<K>>...};
   };
   using layout = slots<std::make_index_sequence<N>>;
 
   Expr expr_;
   typename layout::type ws_;
   [[no_unique_address]] typename layout::scratch scratch_;
-  // The storage each distinct parameter node reads (null for other nodes).
+  // The storage each distinct parameter node reads (null for other nodes),
+  // found when the program is built: every appearance of a parameter must
+  // read the same storage (detail::find_reads), or two objects of one model
+  // type would be one node and their gradients silently merged.
   std::array<const void*, N> targets_{};
 
  public:
@@ -515,7 +520,7 @@ class program : public request_parts<program<Expr, Request, Mode, Checked>, swee
   explicit program(const Expr& e, const Objects&... objects)
       : program::request_parts(objects...), expr_(e) {
     if constexpr (Mode != mode::inert) {
-      find_parameters(expr_);
+      detail::find_reads(expr_, {layout::tokens.data(), targets_.data(), N, true});
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         (part<I>().check_requested_objects(targets_), ...);
       }
@@ -747,23 +752,6 @@ class program : public request_parts<program<Expr, Request, Mode, Checked>, swee
   template <std::size_t K>
   void presize() {
     if constexpr (node<K>::rows != dynamic) schedule::element<K>(ws_).resize(node<K>::rows);
-  }
-
-  // Records the storage behind every parameter node. Every appearance of a
-  // parameter must read the same storage: two objects of one model type
-  // would be two storages behind one node, their gradients silently merged.
-  template <class Node>
-  void find_parameters(const Node& n) {
-    if constexpr (is_parameter_ref_v<Node>) {
-      const void*& target = targets_[dag::template index_of_key<typename Node::id>];
-      if (target != nullptr && target != n.target)
-        detail::throw_identity_error("graph", &Node::name,
-                                     "is read from two objects of one model type in one "
-                                     "expression, and their gradients would be merged");
-      target = n.target;
-    } else if constexpr (is_expr_v<Node>) {
-      apply_to_operands([&](const auto&... c) { (find_parameters(c), ...); }, n);
-    }
   }
 };
 
