@@ -90,11 +90,17 @@ TEST_CASE("grad checks which object it is given", "[grad][identity]") {
   tl::model<struct net, double, tl::Dense<3, 2>> a;
   tl::model<struct net, double, tl::Dense<3, 2>> b;  // another object, one type
   const auto loss = tl::mse(a(x), t);
+  // A whole model: the first of its parameters the loss reads elsewhere.
   CHECK_THROWS_AS(tl::grad(loss, b), tl::identity_error);
+  CHECK_THROWS_WITH(tl::grad(loss, b),
+                    Contains("grad: parameter net.layer0.W is requested from another object"));
   CHECK_THROWS_AS(tl::grad(loss, b.layer<0>().weight), tl::identity_error);
   CHECK_THROWS_WITH(tl::grad(loss, b.layer<0>().weight),
                     Contains("grad: parameter net.layer0.W is requested from another object"));
   const auto gs = tl::grad(loss, a);
   CHECK_NOTHROW(gs[a.layer<0>().bias]);
   CHECK_THROWS_AS(gs[b.layer<0>().bias], tl::identity_error);
+  CHECK_THROWS_WITH(gs[b.layer<0>().bias],
+                    Contains("reading a gradient expression: parameter net.layer0.b is read from "
+                             "another object than the one the gradient was requested for"));
 }
