@@ -17,22 +17,6 @@ namespace tapeless {
 
 namespace detail {
 
-// What a model stores in place of a layer whose declaration or type failed
-// its check (the check has reported it): no parameters, applies to poison.
-template <class S>
-struct invalid_layer {
-  using scalar = S;
-  static constexpr int in = 1;
-  static constexpr int out = 1;
-  static constexpr bool trainable = false;
-  constexpr std::tuple<> parameters() const { return {}; }
-  template <Expression X>
-  constexpr auto operator()(const X&) const {
-    return poisoned<S, X::rows, 1>{};
-  }
-  static constexpr invalid_layer with_weights() { return {}; }
-};
-
 // Whether declaration D makes a layer, each requirement checked in turn so
 // that the first unmet one is the one error.
 template <class Tag, std::size_t I, class S, class D>

@@ -6,8 +6,10 @@
 #include <type_traits>
 #include <utility>
 
+#include <tapeless/checks.hpp>
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/parameter.hpp>
+#include <tapeless/node/poisoned.hpp>
 
 // The Layer extension point: what the rest of tapeless (models, requests,
 // optimizers, initialisers, checkpoints) relies on, and nothing more. A new
@@ -109,6 +111,41 @@ constexpr void for_each_parameter_of(L& layer, F&& f) {
 
 namespace detail {
 
+// What a model stores in place of a layer whose declaration or type failed
+// its check (the check has reported it): no parameters, applies to poison.
+template <class S>
+struct invalid_layer {
+  using scalar = S;
+  static constexpr int in = 1;
+  static constexpr int out = 1;
+  static constexpr bool trainable = false;
+  constexpr std::tuple<> parameters() const { return {}; }
+  template <Expression X>
+  constexpr auto operator()(const X&) const {
+    return poisoned<S, X::rows, 1>{};
+  }
+  static constexpr invalid_layer with_weights() { return {}; }
+};
+
+// What a wrapper (Frozen, Residual) stands on in place of a type that is not
+// a declaration, once the wrapper's check has said so: a declaration of an
+// invalid_layer, so that the model takes it without a second error.
+struct invalid_declaration {
+  static constexpr int in = 1;
+  static constexpr int out = 1;
+  static constexpr bool trainable = false;
+  using unfrozen = invalid_declaration;
+  template <class Tag, std::size_t Index, class S, bool Trainable>
+  using layer = invalid_layer<S>;
+};
+
+// T if it is a declaration; otherwise the check that it is not fails here
+// and the stand-in takes its place.
+template <class T>
+using checked_declaration =
+    std::conditional_t<check::layer_declaration_is_complete<T, LayerDeclaration<T>>::check(), T,
+                       invalid_declaration>;
+
 // Frozen<Declaration>: the same layer, not trained.
 template <class D>
 struct frozen_layer : D::unfrozen {
@@ -117,9 +154,7 @@ struct frozen_layer : D::unfrozen {
 
 template <class T>
 struct freeze {
-  static_assert(LayerDeclaration<T>,
-                "tapeless: Frozen<T>: T must be a layer declaration or a model");
-  using type = frozen_layer<typename T::unfrozen>;
+  using type = frozen_layer<typename checked_declaration<T>::unfrozen>;
 };
 
 }  // namespace detail

@@ -35,44 +35,41 @@ template <class Inner>
 struct residual_layer;
 
 namespace detail {
-// D's widths, checked only once D is known to be a declaration (that
-// check has its own message).
-template <class D>
-constexpr bool residual_widths_checked() {
-  if constexpr (LayerDeclaration<D>)
-    return check::residual_widths_match<D, expected<D::in>, found<D::out>>::check();
-  else
-    return false;
-}
+// Residual<D>'s layer: D's with its input added; for the stand-in of a D
+// that is not a declaration, the stand-in's invalid layer, which the model
+// recognises and steps around.
+template <class Inner>
+struct residual_around {
+  using type = residual_layer<Inner>;
+};
+template <class S>
+struct residual_around<invalid_layer<S>> {
+  using type = invalid_layer<S>;
+};
 }  // namespace detail
 
 // `Residual<D>` in a model's type: the layer D (In features to In) with its
 // input added to its output. Its parameters are D's, under D's names
-// ("tag.layer1.W"); Frozen<Residual<D>> freezes them.
+// ("tag.layer1.W"); Frozen<Residual<D>> freezes them. A D that is not a
+// declaration is reported here, once, naming D.
 template <class D>
 struct Residual {
-  static_assert(check::enforce<check::layer_declaration_is_complete<D, LayerDeclaration<D>>>);
+ private:
+  using checked = detail::checked_declaration<D>;
   // (Run in a static_assert: a static member would be instantiated only
   // where it is read.)
-  static_assert((detail::residual_widths_checked<D>(), true));
-  static constexpr int in = [] {
-    if constexpr (LayerDeclaration<D>)
-      return int(D::in);
-    else
-      return 1;
-  }();
+  static_assert(
+      check::enforce<check::residual_widths_match<D, expected<checked::in>, found<checked::out>>>);
+
+ public:
+  static constexpr int in = checked::in;
   static constexpr int out = in;
   // Residual<Frozen<D>> is frozen too, and Frozen<Residual<D>> is the same.
-  static constexpr bool trainable = [] {
-    if constexpr (LayerDeclaration<D>)
-      return bool(D::trainable);
-    else
-      return false;
-  }();
-  using unfrozen = Residual<typename D::unfrozen>;
+  static constexpr bool trainable = checked::trainable;
+  using unfrozen = Residual<typename checked::unfrozen>;
   template <class Tag, std::size_t Index, class S, bool Trainable>
-  using layer =
-      residual_layer<typename D::template layer<Tag, Index, S, Trainable && D::trainable>>;
+  using layer = typename detail::residual_around<
+      typename checked::template layer<Tag, Index, S, Trainable && checked::trainable>>::type;
 };
 
 // The block applied with computed weights (with_weights), plus its input.
