@@ -466,6 +466,10 @@ template <class... Culprits>
 struct stopped {
   static constexpr bool none = sizeof...(Culprits) == 0;
 };
+template <class... Culprits>
+struct cut_off {
+  static constexpr bool none = sizeof...(Culprits) == 0;
+};
 template <class... Parameters>
 struct loss_uses_parameters {
   static constexpr bool check() {
@@ -505,6 +509,22 @@ struct loss_uses_parameters_past_stop_gradient {
         "stop_gradient; remove them from the request, or pass tl::unconnected_as_zero "
         "first to get zero gradients for them");
     return stopped<Parameters...>::none;
+  }
+};
+
+// The same with no stop_gradient on the way: every path enters an op through
+// an operand that op gives no gradient to.
+template <class... Parameters>
+struct loss_uses_parameters_past_operands_without_gradient {
+  static constexpr bool check() {
+    static_assert(
+        cut_off<Parameters...>::none,
+        "tapeless: gradient request: the loss does not depend on the parameters listed in "
+        "this check because every path from them to the loss enters an op through an operand "
+        "that takes no gradient (an Embedding's ids, class labels, or in a second derivative "
+        "relu's step); tl::explain names those ops; remove them from the request, or pass "
+        "tl::unconnected_as_zero first to get zero gradients for them");
+    return cut_off<Parameters...>::none;
   }
 };
 

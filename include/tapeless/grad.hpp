@@ -106,7 +106,8 @@ constexpr bool grad_request_holds() {
   if constexpr (!frozen_in<R>::type::check()) {
     return false;
   } else if constexpr (!Lenient) {
-    if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
+    if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check(),
+                              C::only_through_operands::check()))
       return false;
     else
       return sweep_of<Loss, R>::type::rules::check();

@@ -172,16 +172,16 @@ std::array<const void*, sizeof...(L)> requested_objects(request<L...>, const Wrt
 }
 
 // The requested leaves with one fate (graph::dependency_of); the check for
-// those only stop_gradient cuts off.
+// those a cut separates from the loss.
 template <graph::dependency Fate, class Facts, class... L>
 auto leaves_with() {
   return meta::cat_t<meta::keep_if<graph::dependency_of<Facts, L>() == Fate, L>...>{};
 }
-template <class Leaves>
-struct stopped_check;
-template <class... L>
-struct stopped_check<meta::list<L...>> {
-  using type = check::loss_uses_parameters_past_stop_gradient<id_of<L>...>;
+template <template <class...> class Check, class Leaves>
+struct cut_check;
+template <template <class...> class Check, class... L>
+struct cut_check<Check, meta::list<L...>> {
+  using type = Check<id_of<L>...>;
 };
 
 // Where a parameter sits in a model: layer, kind and shape. A parameter of
@@ -297,8 +297,12 @@ struct connectivity<Loss, request<L...>> {
   using facts = graph::analysis<Loss, L...>;
   using not_used = typename not_used_check<
       Loss, decltype(leaves_with<graph::dependency::not_used, facts, L...>())>::type;
-  using only_through_stop_gradient = typename stopped_check<
+  using only_through_stop_gradient = typename cut_check<
+      check::loss_uses_parameters_past_stop_gradient,
       decltype(leaves_with<graph::dependency::cut_by_stop_gradient, facts, L...>())>::type;
+  using only_through_operands = typename cut_check<
+      check::loss_uses_parameters_past_operands_without_gradient,
+      decltype(leaves_with<graph::dependency::cut_by_operand, facts, L...>())>::type;
 };
 
 // Parameters of two model types with one tag, among the loss's nodes and the
@@ -357,7 +361,8 @@ auto gradient(const Loss& loss, const Wrt&... wrt) {
     return schedule::program<Loss, R, mode::inert>(loss);
   else if constexpr (!detail::frozen_in<R>::type::check())
     return schedule::program<Loss, R, mode::inert>(loss);
-  else if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check()))
+  else if constexpr (!check::all(C::not_used::check(), C::only_through_stop_gradient::check(),
+                                 C::only_through_operands::check()))
     return schedule::program<Loss, R, mode::inert>(loss);
   else
     return schedule::program<Loss, R, mode::strict>(loss, detail::requested_objects(R{}, wrt...));

@@ -63,7 +63,8 @@ struct loss_part<of_t<Loss, Wrt...>> {
     else if constexpr (Lenient)
       return true;
     else
-      return check::all(C::not_used::check(), C::only_through_stop_gradient::check());
+      return check::all(C::not_used::check(), C::only_through_stop_gradient::check(),
+                        C::only_through_operands::check());
   }
 
   static auto objects(const of_t<Loss, Wrt...>& part) {

@@ -20,6 +20,7 @@
 #include <tapeless/losses/mse.hpp>
 #include <tapeless/model.hpp>
 #include <tapeless/ops/add.hpp>
+#include <tapeless/ops/broadcast_rows.hpp>
 #include <tapeless/ops/multiply.hpp>
 #include <tapeless/ops/reduce.hpp>
 #include <tapeless/ops/scale.hpp>
@@ -133,6 +134,33 @@ TEST_CASE("explain: stop_gradient on every path, and on one of two", "[explain][
   STATIC_REQUIRE(why_half.table == std::array{dependency::connected});
   CHECK(why_half.text() ==
         "enc.layer0.b: connected: enc.layer0 (Dense layer) -> operator* -> sum\n");
+}
+
+// Read, but through an operand that takes no gradient, with no
+// stop_gradient on the way: an encoder's output as an Embedding's ids.
+// (The analysis took such operands for shape-only ones and said "not
+// used", which the encoder is not.) Only the shape of broadcast_rows'
+// `like` is read: a model there is not used.
+TEST_CASE("explain: a model's output as an Embedding's ids, and as a shape",
+          "[explain][embedding]") {
+  tl::model<struct ids_from, float, tl::Dense<3, 1>> enc;
+  tl::model<struct lookup, float, tl::Embedding<5, 4, 1>, tl::Dense<4, 2>> lookup;
+  const auto loss = tl::mse(lookup(enc(features)), targets);
+  const auto why = tl::explain(loss, enc.layer<0>().weight, lookup.layer<1>().bias);
+  STATIC_REQUIRE(why.table == std::array{dependency::cut_by_operand, dependency::connected});
+  CHECK(why.text() ==
+        "ids_from.layer0.W: cut by an operand without gradient: Embedding(lookup.layer0.E, "
+        "ids_from.layer0 (Dense layer))\n"
+        "lookup.layer1.b: connected: lookup.layer1 (Dense layer) -> mse\n");
+
+  enc_t enc4;
+  head_t head;
+  const auto shaped = tl::sum(tl::broadcast_rows(lookup.layer<1>().bias, head(enc4(features))));
+  const auto why_shaped = tl::explain(shaped, head.layer<0>().weight, lookup.layer<1>().bias);
+  STATIC_REQUIRE(why_shaped.table == std::array{dependency::not_used, dependency::connected});
+  CHECK(why_shaped.text() ==
+        "head.layer0.W: not used: the loss reads lookup\n"
+        "lookup.layer1.b: connected: broadcast_rows -> sum\n");
 }
 
 TEST_CASE("explain: a frozen layer", "[explain][frozen]") {

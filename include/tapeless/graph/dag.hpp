@@ -138,8 +138,9 @@ template <std::size_t MaxArity>
 struct node_info {
   std::size_t arity = 0;
   std::array<std::size_t, MaxArity> child{};
-  bool blocks = false;               // no gradient flows to any operand (stop_gradient)
-  std::array<bool, MaxArity> cut{};  // no gradient flows to this operand
+  bool blocks = false;                      // no gradient flows to any operand (stop_gradient)
+  std::array<bool, MaxArity> cut{};         // no gradient flows to this operand
+  std::array<bool, MaxArity> shape_only{};  // only this operand's shape is read
 };
 
 template <class Op>
@@ -150,9 +151,10 @@ constexpr bool blocks_gradient() {
     return false;
 }
 
-// Whether operand J of an op receives gradient: an op whose result depends
-// on an operand's shape only (broadcast_rows' `like`) says so with
-// `differentiable(j)`, and the analysis cuts that edge as stop_gradient does.
+// Whether operand J of an op receives gradient: an op whose result does not
+// vary with an operand's value (broadcast_rows' `like`, an Embedding's ids,
+// relu's derivative step) says so with `differentiable(j)`, and the analysis
+// cuts that edge as stop_gradient does.
 template <class Op>
 constexpr bool differentiable_operand(std::size_t j) {
   if constexpr (blocks_gradient<Op>())
@@ -161,6 +163,17 @@ constexpr bool differentiable_operand(std::size_t j) {
     return Op::differentiable(j);
   else
     return true;
+}
+
+// Whether only operand J's shape is read (`shape_only(j)`: broadcast_rows'
+// `like`), not its value: then the result does not depend on it at all, and
+// the diagnostics say "not used" rather than "cut".
+template <class Op>
+constexpr bool shape_only_operand(std::size_t j) {
+  if constexpr (requires { Op::shape_only(j); })
+    return Op::shape_only(j);
+  else
+    return false;
 }
 
 // The distinct nodes, in topological order (each first appearance).
@@ -188,8 +201,10 @@ struct distinct_nodes<list<D...>> {
       ((out.child[j++] = index_of_key<CK>), ...);
       if constexpr (is_expr_v<N>) {
         out.blocks = blocks_gradient<typename N::op_type>();
-        for (std::size_t i = 0; i < out.arity; ++i)
+        for (std::size_t i = 0; i < out.arity; ++i) {
           out.cut[i] = !differentiable_operand<typename N::op_type>(i);
+          out.shape_only[i] = shape_only_operand<typename N::op_type>(i);
+        }
       }
       return out;
     }

@@ -40,14 +40,14 @@ constexpr plan<N, A> make_plan(const std::array<node_info<A>, N>& nodes,
       d = d || (!nodes[k].cut[j] && p.depends[nodes[k].child[j]]);
     p.depends[k] = d;
   }
-  // Read: not only for its shape (an operand an op declares not
-  // differentiable, such as broadcast_rows' `like` or the seed of a gradient
-  // expression). stop_gradient reads its operand's value.
+  // Read: not only for its shape (broadcast_rows' `like`, the seed of a
+  // gradient expression), differentiable or not (stop_gradient's operand,
+  // an Embedding's ids).
   if (root >= N) return p;
   p.read[root] = true;
   for (std::size_t k = root + 1; k-- > 0;)
     for (std::size_t j = 0; p.read[k] && j < nodes[k].arity; ++j)
-      if (!nodes[k].cut[j] || nodes[k].blocks) p.read[nodes[k].child[j]] = true;
+      if (!nodes[k].shape_only[j]) p.read[nodes[k].child[j]] = true;
   p.needed[root] = p.depends[root];
   std::array<bool, N> seen{};
   for (std::size_t k = root + 1; k-- > 0;) {
@@ -135,18 +135,59 @@ constexpr bool is_frozen() {
     return false;
 }
 
+// Distinct-node indices, `size` of them.
+template <std::size_t N>
+struct node_set {
+  std::size_t size = 0;
+  std::array<std::size_t, N> nodes{};
+  constexpr void add(std::size_t k) { nodes[size++] = k; }
+};
+
+// Where a leaf that the root reads but does not depend on is cut off: the
+// nodes whose value the root reads and that take no gradient through an
+// operand depending on the leaf. Those that block gradient (stop_gradient),
+// or with Blocking false the ops with an operand that carries none (an
+// Embedding's ids, class labels). `p` is the plan for that leaf alone.
+template <std::size_t N, std::size_t A>
+constexpr node_set<N> cutters(const std::array<node_info<A>, N>& nodes, const plan<N, A>& p,
+                              bool blocking = true) {
+  node_set<N> out;
+  for (std::size_t u = 0; u < N; ++u) {
+    bool cuts = false;
+    for (std::size_t j = 0; nodes[u].blocks == blocking && j < nodes[u].arity; ++j)
+      cuts = cuts || (nodes[u].cut[j] && p.depends[nodes[u].child[j]]);
+    if (cuts && p.read[u]) out.add(u);
+  }
+  return out;
+}
+
 // What becomes of a requested leaf, in the order a request's checks look
 // (gradient.hpp): frozen first, then not read by the loss at all, then read
-// only through stop_gradient. The checks report the last three; tl::explain
-// (inspect/explain.hpp) reports all four.
-enum class dependency : unsigned char { connected, cut_by_stop_gradient, frozen, not_used };
+// through stop_gradient only, or (with no stop_gradient on the way) only
+// through operands that carry no gradient. The checks report the last four;
+// tl::explain (inspect/explain.hpp) reports all five.
+enum class dependency : unsigned char {
+  connected,
+  cut_by_stop_gradient,
+  frozen,
+  not_used,
+  cut_by_operand
+};
 
 template <class Facts, class Leaf>
 constexpr dependency dependency_of() {
-  if (is_frozen<Leaf>()) return dependency::frozen;
-  if (!reads_v<Facts, Leaf>) return dependency::not_used;
-  if (!connects_v<Facts, Leaf>) return dependency::cut_by_stop_gradient;
-  return dependency::connected;
+  if constexpr (is_frozen<Leaf>())
+    return dependency::frozen;
+  else if constexpr (!reads_v<Facts, Leaf>)
+    return dependency::not_used;
+  else if constexpr (connects_v<Facts, Leaf>)
+    return dependency::connected;
+  else if constexpr (cutters(Facts::dag::infos,
+                             rooted_plan<typename Facts::dag, Facts::root, leaf_key_t<Leaf>>)
+                         .size > 0)
+    return dependency::cut_by_stop_gradient;
+  else
+    return dependency::cut_by_operand;
 }
 
 }  // namespace tapeless::graph

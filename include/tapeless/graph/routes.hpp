@@ -7,17 +7,9 @@
 
 // Why a requested leaf is, or is not, reached, read off the plans of
 // reachability.hpp (no second traversal): the route its gradient takes to
-// the root, or the stop_gradient nodes that cut every such route. For
+// the root, or the nodes that cut it off (reachability.hpp's cutters). For
 // tl::explain and tl::to_dot (inspect/), which turn node indices into names.
 namespace tapeless::graph {
-
-// Distinct-node indices, `size` of them.
-template <std::size_t N>
-struct node_set {
-  std::size_t size = 0;
-  std::array<std::size_t, N> nodes{};
-  constexpr void add(std::size_t k) { nodes[size++] = k; }
-};
 
 // The nodes from leaf K's first user up to the root along the edges that
 // first reach each adjoint (those that assign it): every node the plan
@@ -42,29 +34,14 @@ constexpr node_set<N> route_to_root(const std::array<node_info<A>, N>& nodes, co
   return out;
 }
 
-// The nodes that block gradient (stop_gradient) whose value the root reads
-// and whose operand depends on the leaf: where a leaf that the loss reads
-// but does not depend on is cut off. `p` is the plan for that leaf alone.
-template <std::size_t N, std::size_t A>
-constexpr node_set<N> cutters(const std::array<node_info<A>, N>& nodes, const plan<N, A>& p) {
-  node_set<N> out;
-  for (std::size_t u = 0; u < N; ++u) {
-    bool cuts = false;
-    for (std::size_t j = 0; nodes[u].blocks && j < nodes[u].arity; ++j)
-      cuts = cuts || p.depends[nodes[u].child[j]];
-    if (cuts && p.read[u]) out.add(u);
-  }
-  return out;
-}
-
-// The same for a leaf of a DAG, by identity (a leaf the DAG does not hold
-// has no route and no cutters).
-template <class Dag, class Key>
+// cutters for a leaf of a DAG, by identity (a leaf the DAG does not hold
+// has none).
+template <class Dag, class Key, bool Blocking = true>
 constexpr node_set<Dag::size> cutters_of() {
   if constexpr (Dag::template index_of_key<Key> == npos)
     return {};
   else
-    return cutters(Dag::infos, plan_of<Dag, Key>);
+    return cutters(Dag::infos, plan_of<Dag, Key>, Blocking);
 }
 
 }  // namespace tapeless::graph

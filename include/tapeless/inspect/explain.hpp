@@ -28,7 +28,7 @@
 //   // model_c.layer0.W: not used: the loss reads model_a, model_b
 namespace tapeless {
 
-// connected, cut_by_stop_gradient, frozen or not_used.
+// connected, cut_by_stop_gradient, cut_by_operand, frozen or not_used.
 using graph::dependency;
 
 constexpr std::string_view to_string(dependency d) {
@@ -37,6 +37,8 @@ constexpr std::string_view to_string(dependency d) {
       return "connected";
     case dependency::cut_by_stop_gradient:
       return "cut by stop_gradient";
+    case dependency::cut_by_operand:
+      return "cut by an operand without gradient";
     case dependency::frozen:
       return "frozen";
     case dependency::not_used:
@@ -156,8 +158,9 @@ class explanation<Loss, request<L...>> {
       constexpr auto route =
           graph::route_to_root(dag::infos, facts::plan, facts::template index<Leaf>);
       out += detail::joined(route, labels, " -> ");
-    } else if constexpr (d == dependency::cut_by_stop_gradient) {
-      constexpr auto cuts = graph::cutters_of<dag, graph::leaf_key_t<Leaf>>();
+    } else if constexpr (d == dependency::cut_by_stop_gradient || d == dependency::cut_by_operand) {
+      constexpr auto cuts =
+          graph::cutters_of<dag, graph::leaf_key_t<Leaf>, d == dependency::cut_by_stop_gradient>();
       for (std::size_t i = 0; i < cuts.size; ++i) {
         const auto& info = dag::infos[cuts.nodes[i]];
         graph::node_set<dag::max_arity> operands;
@@ -192,6 +195,7 @@ class explanation<Loss, request<L...>> {
   // One line per leaf, in request order:
   //   "<name>: connected: <first user> -> ... -> <the loss's node>"
   //   "<name>: cut by stop_gradient: stop_gradient(<its operand>)"
+  //   "<name>: cut by an operand without gradient: <op>(<its operands>)"
   //   "<name>: frozen: <layer> is declared Frozen"
   //   "<name>: not used: the loss reads <models>"
   std::string text() const {

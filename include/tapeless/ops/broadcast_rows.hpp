@@ -17,6 +17,7 @@ namespace ops {
 struct broadcast_rows {
   static constexpr std::string_view name = "broadcast_rows";
   static constexpr bool differentiable(std::size_t operand) { return operand == 0; }
+  static constexpr bool shape_only(std::size_t operand) { return operand == 1; }
 
   struct shape_rule {
     template <class Row, class Like>

@@ -16,6 +16,7 @@ namespace tapeless::ops {
 struct ones_like {
   static constexpr std::string_view name = "ones_like";
   static constexpr bool differentiable(std::size_t) { return false; }
+  static constexpr bool shape_only(std::size_t) { return true; }
   using shape_rule = shape_rules::like_first;
 
   template <class Y, class X>
@@ -30,6 +31,7 @@ template <int R, int C>
 struct zeros {
   static constexpr std::string_view name = "zeros";
   static constexpr bool differentiable(std::size_t) { return false; }
+  static constexpr bool shape_only(std::size_t) { return true; }
   struct shape_rule {
     template <class X>
     struct of {

@@ -18,6 +18,7 @@ template <bool Mean>
 struct spread {
   static constexpr std::string_view name = Mean ? "spread (mean)" : "spread";
   static constexpr bool differentiable(std::size_t operand) { return operand == 0; }
+  static constexpr bool shape_only(std::size_t operand) { return operand == 1; }
   struct shape_rule {
     template <class G, class Like>
     struct of {

@@ -16,6 +16,7 @@ namespace ops {
 struct spread_features {
   static constexpr std::string_view name = "spread_features";
   static constexpr bool differentiable(std::size_t operand) { return operand == 0; }
+  static constexpr bool shape_only(std::size_t operand) { return operand == 1; }
   struct shape_rule {
     template <class G, class Like>
     struct of {
