@@ -455,7 +455,7 @@ struct requested_parameters_are_trainable {
   }
 };
 
-// The culprits of the two checks below, in the asserted condition too: clang
+// The culprits of the checks below, in the asserted condition too: clang
 // prints the condition on the error's own line and g++ in the note right
 // under it, so the parameters are where a reader looks first.
 template <class... Culprits>

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -161,6 +163,54 @@ TEST_CASE("explain: a model's output as an Embedding's ids, and as a shape",
   CHECK(why_shaped.text() ==
         "head.layer0.W: not used: the loss reads lookup\n"
         "lookup.layer1.b: connected: broadcast_rows -> sum\n");
+}
+
+// Cut off on one path by stop_gradient and on another by ids: an operand
+// that takes no gradient (stop_gradient's does not either), and both ops
+// named. A shape-only use of the same leaf cuts nothing: broadcast_rows is
+// not named.
+TEST_CASE("explain: cut off by stop_gradient and by ids at once", "[explain][embedding]") {
+  tl::model<struct ids_from, float, tl::Dense<3, 1>> enc;
+  tl::model<struct lookup, float, tl::Embedding<5, 4, 1>, tl::Dense<4, 2>> lookup;
+  const auto ids = enc(features);
+  const auto mixed = tl::mse(lookup(ids), targets) + tl::sum(tl::stop_gradient(ids));
+  const auto why = tl::explain(mixed, enc.layer<0>().bias);
+  STATIC_REQUIRE(why.table == std::array{dependency::cut_by_operand});
+  CHECK(why.text() ==
+        "ids_from.layer0.b: cut by an operand without gradient: Embedding(lookup.layer0.E, "
+        "ids_from.layer0 (Dense layer)), stop_gradient(ids_from.layer0 (Dense layer))\n");
+
+  const auto shaped =
+      tl::mse(lookup(ids) + tl::broadcast_rows(lookup.layer<1>().bias, ids), targets);
+  CHECK(tl::explain(shaped, enc.layer<0>().bias).text() ==
+        "ids_from.layer0.b: cut by an operand without gradient: Embedding(lookup.layer0.E, "
+        "ids_from.layer0 (Dense layer))\n");
+}
+
+// An op of a user's that declares an operand shape-only, and not also
+// non-differentiable: no gradient goes there all the same (a shape-only
+// operand that took gradient would be needed by the sweep but not read,
+// and reported unused).
+struct shaped_like_second {
+  static constexpr std::string_view name = "shaped_like_second";
+  static constexpr bool shape_only(std::size_t operand) { return operand == 1; }
+  using shape_rule = tl::shape_rules::elementwise;
+};
+
+TEST_CASE("explain: a shape-only operand takes no gradient", "[explain]") {
+  enc_t enc;
+  head_t head;
+  const auto loss = tl::sum(tl::make_expr(shaped_like_second{}, head(enc(features)), targets));
+  using dag = tl::graph::dag<std::remove_cvref_t<decltype(loss)>>;
+  constexpr auto node = dag::size - 2;  // the op, under the sum
+  STATIC_REQUIRE(dag::infos[node].shape_only[1]);
+  STATIC_REQUIRE(dag::infos[node].cut[1]);
+  STATIC_REQUIRE(!dag::infos[node].cut[0]);
+  const auto h = head(enc(features));
+  const auto on_shape = tl::sum(tl::make_expr(shaped_like_second{}, targets, h));
+  STATIC_REQUIRE(tl::explain(on_shape, head).table ==
+                 std::array{dependency::not_used, dependency::not_used});
+  (void)loss;
 }
 
 TEST_CASE("explain: a frozen layer", "[explain][frozen]") {

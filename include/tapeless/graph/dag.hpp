@@ -166,8 +166,8 @@ constexpr bool differentiable_operand(std::size_t j) {
 }
 
 // Whether only operand J's shape is read (`shape_only(j)`: broadcast_rows'
-// `like`), not its value: then the result does not depend on it at all, and
-// the diagnostics say "not used" rather than "cut".
+// `like`), not its value: then the result does not depend on it at all (no
+// gradient, and the diagnostics say "not used" rather than "cut").
 template <class Op>
 constexpr bool shape_only_operand(std::size_t j) {
   if constexpr (requires { Op::shape_only(j); })
@@ -201,9 +201,10 @@ struct distinct_nodes<list<D...>> {
       ((out.child[j++] = index_of_key<CK>), ...);
       if constexpr (is_expr_v<N>) {
         out.blocks = blocks_gradient<typename N::op_type>();
+        // A shape-only operand takes no gradient, whatever the op says.
         for (std::size_t i = 0; i < out.arity; ++i) {
-          out.cut[i] = !differentiable_operand<typename N::op_type>(i);
           out.shape_only[i] = shape_only_operand<typename N::op_type>(i);
+          out.cut[i] = !differentiable_operand<typename N::op_type>(i) || out.shape_only[i];
         }
       }
       return out;

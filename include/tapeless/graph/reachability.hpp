@@ -144,27 +144,37 @@ struct node_set {
 };
 
 // Where a leaf that the root reads but does not depend on is cut off: the
-// nodes whose value the root reads and that take no gradient through an
-// operand depending on the leaf. Those that block gradient (stop_gradient),
-// or with Blocking false the ops with an operand that carries none (an
-// Embedding's ids, class labels). `p` is the plan for that leaf alone.
+// nodes whose value the root reads that give no gradient to an operand whose
+// value they read and which depends on the leaf (stop_gradient, an
+// Embedding's ids, class labels). A read leaf has at least one: below the
+// lowest cut of a read path, the leaf reaches the operand uncut. `p` is the
+// plan for that leaf alone.
 template <std::size_t N, std::size_t A>
-constexpr node_set<N> cutters(const std::array<node_info<A>, N>& nodes, const plan<N, A>& p,
-                              bool blocking = true) {
+constexpr node_set<N> cutters(const std::array<node_info<A>, N>& nodes, const plan<N, A>& p) {
   node_set<N> out;
   for (std::size_t u = 0; u < N; ++u) {
     bool cuts = false;
-    for (std::size_t j = 0; nodes[u].blocks == blocking && j < nodes[u].arity; ++j)
-      cuts = cuts || (nodes[u].cut[j] && p.depends[nodes[u].child[j]]);
+    for (std::size_t j = 0; j < nodes[u].arity; ++j)
+      cuts = cuts || (nodes[u].cut[j] && !nodes[u].shape_only[j] && p.depends[nodes[u].child[j]]);
     if (cuts && p.read[u]) out.add(u);
   }
   return out;
 }
 
+// Whether every node that cuts off a read, unconnected leaf is a
+// stop_gradient.
+template <std::size_t N, std::size_t A>
+constexpr bool stop_gradient_only(const std::array<node_info<A>, N>& nodes,
+                                  const node_set<N>& cuts) {
+  for (std::size_t i = 0; i < cuts.size; ++i)
+    if (!nodes[cuts.nodes[i]].blocks) return false;
+  return true;
+}
+
 // What becomes of a requested leaf, in the order a request's checks look
-// (gradient.hpp): frozen first, then not read by the loss at all, then read
-// through stop_gradient only, or (with no stop_gradient on the way) only
-// through operands that carry no gradient. The checks report the last four;
+// (gradient.hpp): frozen first, then not read by the loss at all, then cut
+// off by stop_gradient alone, or by operands that take no gradient (with or
+// without a stop_gradient elsewhere). The checks report the last four;
 // tl::explain (inspect/explain.hpp) reports all five.
 enum class dependency : unsigned char {
   connected,
@@ -182,9 +192,10 @@ constexpr dependency dependency_of() {
     return dependency::not_used;
   else if constexpr (connects_v<Facts, Leaf>)
     return dependency::connected;
-  else if constexpr (cutters(Facts::dag::infos,
-                             rooted_plan<typename Facts::dag, Facts::root, leaf_key_t<Leaf>>)
-                         .size > 0)
+  else if constexpr (stop_gradient_only(
+                         Facts::dag::infos,
+                         cutters(Facts::dag::infos,
+                                 rooted_plan<typename Facts::dag, Facts::root, leaf_key_t<Leaf>>)))
     return dependency::cut_by_stop_gradient;
   else
     return dependency::cut_by_operand;

@@ -36,12 +36,12 @@ constexpr node_set<N> route_to_root(const std::array<node_info<A>, N>& nodes, co
 
 // cutters for a leaf of a DAG, by identity (a leaf the DAG does not hold
 // has none).
-template <class Dag, class Key, bool Blocking = true>
+template <class Dag, class Key>
 constexpr node_set<Dag::size> cutters_of() {
   if constexpr (Dag::template index_of_key<Key> == npos)
     return {};
   else
-    return cutters(Dag::infos, plan_of<Dag, Key>, Blocking);
+    return cutters(Dag::infos, plan_of<Dag, Key>);
 }
 
 }  // namespace tapeless::graph

@@ -159,8 +159,7 @@ class explanation<Loss, request<L...>> {
           graph::route_to_root(dag::infos, facts::plan, facts::template index<Leaf>);
       out += detail::joined(route, labels, " -> ");
     } else if constexpr (d == dependency::cut_by_stop_gradient || d == dependency::cut_by_operand) {
-      constexpr auto cuts =
-          graph::cutters_of<dag, graph::leaf_key_t<Leaf>, d == dependency::cut_by_stop_gradient>();
+      constexpr auto cuts = graph::cutters_of<dag, graph::leaf_key_t<Leaf>>();
       for (std::size_t i = 0; i < cuts.size; ++i) {
         const auto& info = dag::infos[cuts.nodes[i]];
         graph::node_set<dag::max_arity> operands;

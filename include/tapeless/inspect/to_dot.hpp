@@ -28,8 +28,9 @@
 //          loss does not read, drawn apart, red border)
 //   edges  operand to user: assign (the first contribution to the
 //          operand's adjoint, "="), accumulate (a later one, "+="), cut
-//          (stop_gradient or an operand read for its shape only: red,
-//          dashed), forward (no gradient travels it: grey)
+//          (stop_gradient, or an operand that takes no gradient: an
+//          Embedding's ids, broadcast_rows' shape operand; red, dashed),
+//          forward (no gradient travels it: grey)
 namespace tapeless {
 
 namespace detail {

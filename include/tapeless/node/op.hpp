@@ -16,8 +16,8 @@ namespace tapeless {
 // runtime_rows(name, operand rows...), where an operand's are dynamic).
 // Besides: forward(y, operand values...) and backward(g, y, operand
 // values..., one sink per operand) (kernels/sink.hpp), and optionally
-// blocks_gradient, forwards_value, differentiable(j), scratch_cols or
-// one_node_per_type (graph/dag.hpp).
+// blocks_gradient, forwards_value, differentiable(j), shape_only(j),
+// scratch_cols or one_node_per_type (graph/dag.hpp).
 template <class Op, class... Operands>
 concept Operation = requires {
   { Op::name } -> std::convertible_to<std::string_view>;
