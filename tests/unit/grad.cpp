@@ -86,6 +86,36 @@ TEST_CASE("a gradient expression is an expression: a penalty on it", "[grad]") {
   check_parameters_against_fd(g, m, [&] { return value(tl::feed(x, X), tl::feed(t, T)).loss(); });
 }
 
+TEST_CASE("grad through softmax, log_softmax and softmax cross-entropy", "[grad][softmax]") {
+  // The targets of the cross-entropy are a teacher's softmax, so that both
+  // of its pullbacks (logits and targets) are on the way.
+  tl::model<struct student, double, tl::Dense<3, 4, tl::Tanh>, tl::Dense<4, 2>> m;
+  tl::model<struct teacher, double, tl::Dense<3, 2>> teach;
+  fill_parameters(m, 4.0);
+  fill_parameters(teach, 6.0);
+  const auto y = m(x);
+  const auto loss = tl::softmax_cross_entropy(y, tl::softmax(teach(x))) +
+                    tl::mean(tl::softmax(y) * t) - 0.5 * tl::mean(tl::log_softmax(y) * t);
+  auto step = tl::gradient(loss, m, teach);
+  const auto& g = step(tl::feed(x, X), tl::feed(t, T));
+  const auto gs = tl::grad(loss, m, teach);
+  CHECK_THAT(value_of(gs[m.layer<0>().weight]),
+             is_close_to(matrix<double>(g[m.layer<0>().weight]), 1e-12));
+  CHECK_THAT(value_of(gs[m.layer<1>().bias]),
+             is_close_to(matrix<double>(g[m.layer<1>().bias]), 1e-12));
+  CHECK_THAT(value_of(gs[teach.layer<0>().weight]),
+             is_close_to(matrix<double>(g[teach.layer<0>().weight]), 1e-12));
+
+  // Second derivatives: a penalty on the gradient, differentiated.
+  const auto penalized = loss + tl::mean(tl::square(tl::grad(loss, m.layer<1>().weight)));
+  auto penalized_step = tl::gradient(penalized, m, teach);
+  auto value = tl::evaluate(penalized);
+  const auto& pg = penalized_step(tl::feed(x, X), tl::feed(t, T));
+  const auto f = [&] { return value(tl::feed(x, X), tl::feed(t, T)).loss(); };
+  check_parameters_against_fd(pg, m, f);
+  check_parameters_against_fd(pg, teach, f);
+}
+
 TEST_CASE("grad checks which object it is given", "[grad][identity]") {
   tl::model<struct net, double, tl::Dense<3, 2>> a;
   tl::model<struct net, double, tl::Dense<3, 2>> b;  // another object, one type

@@ -2,9 +2,16 @@
 
 #include <cmath>
 
+#include <ratio>
+
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/multiply.hpp>
+#include <tapeless/ops/reduce.hpp>
 #include <tapeless/ops/softmax.hpp>
+#include <tapeless/ops/subtract.hpp>
+#include <tapeless/ops/sum_features.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -39,6 +46,26 @@ struct softmax_cross_entropy {
       sz.row(r)(scale * ((z.row(r).array() - lse(r, 0)).exp() * t.row(r).sum() - t.row(r).array()));
       st.row(r)(scale * (lse(r, 0) - z.row(r).array()));
     }
+  }
+  // The same pullbacks as expressions (tl::grad), with g/N spread over z's
+  // shape as spread_mean (which divides by N times the C columns) times C:
+  //   dz = (g/N) (softmax(z) sum_j t_j - t),   dt = -(g/N) log_softmax(z).
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    const auto& z = tapeless::get<0>(y.children);
+    const auto& t = tapeless::get<1>(y.children);
+    constexpr std::intmax_t C = std::remove_cvref_t<decltype(z)>::cols;
+    const auto g_over_n = make_expr(spread<true>{}, g, z);
+    if constexpr (J == 0)
+      return affine_of<std::ratio<C>>(make_expr(
+          multiply{}, g_over_n,
+          make_expr(subtract{},
+                    make_expr(multiply{}, make_expr(softmax<false>{}, z),
+                              make_expr(spread_features{}, make_expr(sum_features{}, t), z)),
+                    t)));
+    else
+      return affine_of<std::ratio<-C>>(
+          make_expr(multiply{}, g_over_n, make_expr(softmax<true>{}, z)));
   }
 };
 

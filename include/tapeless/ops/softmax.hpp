@@ -4,6 +4,10 @@
 
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/exp.hpp>
+#include <tapeless/ops/multiply.hpp>
+#include <tapeless/ops/subtract.hpp>
+#include <tapeless/ops/sum_features.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -46,6 +50,21 @@ struct softmax {
       else
         sx.row(i)(y.row(i).array() * (g.row(i).array() - g.row(i).dot(y.row(i))));
     }
+  }
+  // The same pullbacks as expressions (tl::grad), the row sums through
+  // sum_features and spread back over the row by spread_features.
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    if constexpr (Log)
+      return make_expr(subtract{}, g,
+                       make_expr(multiply{}, make_expr(exp{}, y),
+                                 make_expr(spread_features{}, make_expr(sum_features{}, g), y)));
+    else
+      return make_expr(
+          multiply{}, y,
+          make_expr(subtract{}, g,
+                    make_expr(spread_features{},
+                              make_expr(sum_features{}, make_expr(multiply{}, g, y)), y)));
   }
 };
 
