@@ -86,15 +86,16 @@ TEST_CASE("a gradient expression is an expression: a penalty on it", "[grad]") {
   check_parameters_against_fd(g, m, [&] { return value(tl::feed(x, X), tl::feed(t, T)).loss(); });
 }
 
-TEST_CASE("grad through softmax, log_softmax and softmax cross-entropy", "[grad][softmax]") {
-  // The targets of the cross-entropy are a teacher's softmax, so that both
-  // of its pullbacks (logits and targets) are on the way.
+TEST_CASE("grad through softmax, log_softmax and the cross-entropy losses", "[grad][softmax]") {
+  // The targets of the cross-entropies are a teacher's outputs, so that both
+  // of their pullbacks (logits and targets) are on the way.
   tl::model<struct student, double, tl::Dense<3, 4, tl::Tanh>, tl::Dense<4, 2>> m;
   tl::model<struct teacher, double, tl::Dense<3, 2>> teach;
   fill_parameters(m, 4.0);
   fill_parameters(teach, 6.0);
   const auto y = m(x);
   const auto loss = tl::softmax_cross_entropy(y, tl::softmax(teach(x))) +
+                    tl::binary_cross_entropy_with_logits(y, tl::sigmoid(teach(x))) +
                     tl::mean(tl::softmax(y) * t) - 0.5 * tl::mean(tl::log_softmax(y) * t);
   auto step = tl::gradient(loss, m, teach);
   const auto& g = step(tl::feed(x, X), tl::feed(t, T));

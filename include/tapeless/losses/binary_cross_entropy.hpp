@@ -1,7 +1,15 @@
 #pragma once
 
+#include <cstddef>
+#include <ratio>
+
+#include <tapeless/activations/sigmoid.hpp>
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/multiply.hpp>
+#include <tapeless/ops/reduce.hpp>
+#include <tapeless/ops/subtract.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -29,6 +37,17 @@ struct binary_cross_entropy {
     const S scale = g(0, 0) / static_cast<S>(z.size());
     sz(scale * (S(1) / (S(1) + (-z.array()).exp()) - t.array()));
     st(-scale * z.array());
+  }
+  // The same pullbacks as expressions (tl::grad), g/n spread over z's shape.
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    const auto& z = tapeless::get<0>(y.children);
+    const auto g_over_n = make_expr(spread<true>{}, g, z);
+    if constexpr (J == 0)
+      return make_expr(multiply{}, g_over_n,
+                       make_expr(subtract{}, tapeless::sigmoid(z), tapeless::get<1>(y.children)));
+    else
+      return affine_of<std::ratio<-1>>(make_expr(multiply{}, g_over_n, z));
   }
 };
 

@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include <cstddef>
 #include <ratio>
+#include <type_traits>
 
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>

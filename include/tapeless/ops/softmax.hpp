@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
