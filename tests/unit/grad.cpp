@@ -61,7 +61,8 @@ TEST_CASE("grad follows every op that has a derivative rule", "[grad]") {
   const auto m = tl::matmul(tl::transpose(w), tl::reshape<4, 2>(w));  // 2 x 2
   const auto loss = tl::mse(y, t) + tl::mean(tl::log(r)) + tl::sum(tl::matmul(z, m)) +
                     tl::sum(tl::broadcast_rows(a.layer<2>().bias, y) * y) -
-                    tl::mean(tl::sigmoid(tl::tanh(z))) + 0.5 * tl::mean(y);
+                    tl::mean(tl::sigmoid(tl::tanh(z))) + 0.5 * tl::mean(y) + tl::huber(y, t, 0.3) +
+                    tl::mean(tl::silu(z));
   auto step = tl::gradient(loss, a, b);
   const auto& g = step(tl::feed(x, X), tl::feed(t, T));
   const auto gs = tl::grad(loss, a, b);

@@ -1,7 +1,15 @@
 #pragma once
 
+#include <cstddef>
+#include <ratio>
+
 #include <tapeless/detail/build.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/clamp.hpp>
+#include <tapeless/ops/multiply.hpp>
+#include <tapeless/ops/reduce.hpp>
+#include <tapeless/ops/subtract.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -28,6 +36,18 @@ struct huber {
     const S scale = g(0, 0) / static_cast<S>(a.size());
     sa(scale * (a - b).array().max(-delta).min(delta));
     sb(-scale * (a - b).array().max(-delta).min(delta));
+  }
+  // The same pullbacks as expressions (tl::grad), g/n spread over y's shape.
+  template <std::size_t J, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    const auto& a = tapeless::get<0>(y.children);
+    const auto d = make_expr(multiply{}, make_expr(spread<true>{}, g, a),
+                             make_expr(clamp<S>{-y.op.delta, y.op.delta},
+                                       make_expr(subtract{}, a, tapeless::get<1>(y.children))));
+    if constexpr (J == 0)
+      return d;
+    else
+      return affine_of<std::ratio<-1>>(d);
   }
 };
 

@@ -1,7 +1,14 @@
 #pragma once
 
+#include <cstddef>
+#include <ratio>
+
+#include <tapeless/activations/sigmoid.hpp>
 #include <tapeless/node/expr.hpp>
 #include <tapeless/node/shape.hpp>
+#include <tapeless/ops/add.hpp>
+#include <tapeless/ops/affine.hpp>
+#include <tapeless/ops/multiply.hpp>
 
 namespace tapeless {
 namespace ops {
@@ -26,6 +33,14 @@ struct silu {
     using S = typename G::Scalar;
     const auto s = sigmoid(x.array());
     sx(g.array() * (s + y.array() * (S(1) - s)));
+  }
+  // The same pullback as an expression (tl::grad).
+  template <std::size_t, class Y, class G>
+  static constexpr auto vjp(const Y& y, const G& g) {
+    const auto s = tapeless::sigmoid(tapeless::get<0>(y.children));
+    return make_expr(
+        multiply{}, g,
+        make_expr(add{}, s, make_expr(multiply{}, y, affine_of<std::ratio<-1>, std::ratio<1>>(s))));
   }
 };
 
